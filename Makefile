@@ -1,0 +1,77 @@
+# edgetrace: one entry point for build, package, test, bench and demo.
+#   make demo     main job: replay CloudFront events through the real package into a local
+#                 OTLP receiver and print the trace (no AWS account needed)
+#   make test     the whole test suite
+#   make package  dist/lambda/ and dist/edgetrace-lambda.zip (CONFIG=path to bake another config)
+#   make bench    side-by-side benchmark against the otel-js-edge peers
+SHELL := /bin/bash
+.DEFAULT_GOAL := package
+JOBS ?= 2
+CONFIG ?= shim-js/edgetrace.config.json
+STAMP := build/.setup-done
+
+.PHONY: setup wasm wasm-emscripten package package-emscripten test test-unit test-asan \
+        test-wasm test-node test-node-emscripten test-terraform fuzz bench demo clean
+
+$(STAMP): scripts/setup.sh package.json package-lock.json
+	@bash scripts/setup.sh
+	@mkdir -p build && touch $@
+setup: $(STAMP)
+
+# ---- the module
+wasm: $(STAMP)
+	@cmake --preset wasi >/dev/null
+	@cmake --build --preset wasi -j$(JOBS) --target edgetrace_wasm
+wasm-emscripten: $(STAMP)
+	@cmake --preset emscripten >/dev/null
+	@cmake --build --preset emscripten -j$(JOBS) --target edgetrace_wasm
+
+# ---- the package: shim + module + baked config
+define assemble
+	@rm -rf $(1) && mkdir -p $(1)
+	@cp shim-js/src/*.mjs $(1)/
+	@cp $(2) $(1)/edgetrace.wasm
+	@cp $(CONFIG) $(1)/edgetrace.config.json
+	@printf '{\n  "name": "edgetrace-lambda",\n  "private": true,\n  "type": "module"\n}\n' > $(1)/package.json
+endef
+package: wasm
+	$(call assemble,dist/lambda,build/wasi/edgetrace.wasm)
+	@node shim-js/tools/package.mjs --config $(CONFIG) --lambda-dir dist/lambda --out dist/edgetrace-lambda.zip
+package-emscripten: wasm-emscripten
+	$(call assemble,dist/lambda-emscripten,build/emscripten/edgetrace.wasm)
+
+# ---- tests
+test: test-unit test-asan test-wasm test-node test-node-emscripten test-terraform fuzz
+	@echo "make test: all suites passed"
+test-unit: $(STAMP)
+	@cmake --preset native >/dev/null
+	@cmake --build --preset native -j$(JOBS)
+	@ctest --preset native
+test-asan: $(STAMP)
+	@cmake --preset native-asan >/dev/null
+	@cmake --build --preset native-asan -j$(JOBS)
+	@ctest --preset native-asan
+test-wasm: $(STAMP)
+	@cmake --preset wasi >/dev/null
+	@cmake --build --preset wasi -j$(JOBS)
+	@ctest --preset wasi
+test-node: package
+	@node --test tests/node/
+test-node-emscripten: package-emscripten package
+	@EDGETRACE_PACKAGE_DIR=$(CURDIR)/dist/lambda-emscripten node --test tests/node/
+test-terraform: package
+	@bash tests/terraform/run.sh
+FUZZ_SECONDS ?= 20
+fuzz: $(STAMP)
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j$(JOBS)
+	@bash tests/fuzz/run.sh build/fuzz/tests/fuzz $(FUZZ_SECONDS)
+
+# ---- benchmark and demo
+bench: package
+	@node tests/bench/bench.mjs $(BENCH_ARGS)
+demo: package
+	@node shim-js/tools/demo.mjs
+
+clean:
+	rm -rf build dist

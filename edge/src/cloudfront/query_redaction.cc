@@ -1,0 +1,49 @@
+#include "edge/cloudfront/query_redaction.h"
+
+#include <cstring>
+
+namespace edge {
+namespace {
+
+constexpr std::string_view kRedacted = "REDACTED";
+constexpr std::string_view kSecretParameters[] = {
+    "Signature",       "Policy",           "Key-Pair-Id",
+    "X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token",
+};
+
+bool IsSecret(std::string_view name) noexcept {
+  for (std::string_view s : kSecretParameters)
+    if (name == s) return true;
+  return false;
+}
+
+}  // namespace
+
+size_t RedactQuery(std::string_view query, char* out, size_t capacity) noexcept {
+  size_t len = 0;
+  size_t pos = 0;
+  while (pos <= query.size()) {
+    size_t end = query.find('&', pos);
+    if (end == std::string_view::npos) end = query.size();
+    std::string_view param = query.substr(pos, end - pos);
+    size_t eq = param.find('=');
+    std::string_view name = param.substr(0, eq);
+    bool secret = eq != std::string_view::npos && IsSecret(name);
+    size_t need = (len > 0 ? 1 : 0) + (secret ? eq + 1 + kRedacted.size() : param.size());
+    if (need > capacity - len) break;
+    if (len > 0) out[len++] = '&';
+    if (secret) {
+      std::memcpy(out + len, param.data(), eq + 1);
+      len += eq + 1;
+      std::memcpy(out + len, kRedacted.data(), kRedacted.size());
+      len += kRedacted.size();
+    } else if (!param.empty()) {
+      std::memcpy(out + len, param.data(), param.size());
+      len += param.size();
+    }
+    pos = end + 1;
+  }
+  return len;
+}
+
+}  // namespace edge

@@ -1,0 +1,187 @@
+// The synchronous tracing work of each trigger, around the Wasm module. Never throws: any
+// failure leaves the user's request/response exactly as CloudFront sent it, logs one line
+// and, for a Wasm trap, replaces the instance with a fresh one.
+import { readFileSync } from 'node:fs';
+import {
+  cloudFrontRecord,
+  EDGE_CONTEXT_HEADER,
+  isHeaderMap,
+  passThroughResult,
+  setHeader,
+  writeRequestFields,
+} from './cloudfront_event.mjs';
+import { createExporter } from './exporters.mjs';
+import { SpanStats } from './span_stats.mjs';
+import { Action, Field, InputTooLargeError, Slot, Status, Trigger, WasmTracer } from './wasm_tracer.mjs';
+
+const COLD_START = 1;
+let compiledModule = null; // one compile per sandbox, shared by every tracer in it
+
+function wasmModule() {
+  compiledModule ??= new WebAssembly.Module(readFileSync(new URL('./edgetrace.wasm', import.meta.url)));
+  return compiledModule;
+}
+
+const nowMs = () => performance.timeOrigin + performance.now();
+
+export function defaultLog(line) {
+  process.stdout.write(line + '\n');
+}
+
+// V8 compiles Wasm functions lazily: the first call of each costs milliseconds. One
+// synthetic request/response pass during init moves that cost out of the first real request.
+const WARM_UP_RECORD = {
+  config: { distributionId: 'EWARMUP', distributionDomainName: 'warmup.cloudfront.net', requestId: 'warmup', eventType: 'origin-request' },
+  request: { clientIp: '192.0.2.1', method: 'GET', uri: '/', querystring: '', headers: { host: [{ key: 'Host', value: 'warmup.invalid' }] } },
+};
+
+function warmUp(wasm) {
+  writeRequestFields(wasm, WARM_UP_RECORD, undefined);
+  if (wasm.onRequest(Trigger['origin-request'], nowMs(), 0) !== Status.ok) return;
+  const headers = {
+    ...WARM_UP_RECORD.request.headers,
+    traceparent: [{ key: 'traceparent', value: wasm.text(Slot.traceparent) }],
+    [EDGE_CONTEXT_HEADER]: [{ key: EDGE_CONTEXT_HEADER, value: wasm.text(Slot.edgeContext) }],
+  };
+  writeRequestFields(wasm, { ...WARM_UP_RECORD, request: { ...WARM_UP_RECORD.request, headers } }, undefined);
+  wasm.writeField(Field.responseStatus, '200');
+  wasm.onResponse(Trigger['origin-response'], nowMs(), 0);
+}
+
+/**
+ * @typedef {object} Hooks
+ * @property {(line: string) => void} [log]  receives every log line (default: stdout)
+ */
+
+/**
+ * Builds the per-sandbox tracer. Synchronous and side-effect free apart from compiling the
+ * module and one warm-up call.
+ * @param {object} config  edgetrace configuration (see README "Configuration")
+ * @param {Hooks} [hooks]
+ */
+export function createTracer(config, hooks = {}) {
+  const log = hooks.log ?? defaultLog;
+  const stats = new SpanStats(log);
+  let wasm = null;
+  let exporter = createExporter({ mode: 'none', headers: {}, timeoutMs: 0 }, stats, log);
+  let configJson;
+  let coldStart = COLD_START;
+
+  function configure() {
+    wasm.beginInput();
+    wasm.writeField(Field.configJson, configJson);
+    wasm.writeField(Field.cloudRegion, process.env.AWS_REGION);
+    wasm.writeField(Field.functionName, process.env.AWS_LAMBDA_FUNCTION_NAME);
+    wasm.writeField(Field.functionVersion, process.env.AWS_LAMBDA_FUNCTION_VERSION);
+    const status = wasm.configure();
+    if (status !== Status.ok) throw new Error(`invalid configuration: ${wasm.text(Slot.error)}`);
+    return JSON.parse(wasm.text(Slot.exporterSettings));
+  }
+
+  try {
+    configJson = JSON.stringify(config ?? {});
+    wasm = new WasmTracer(wasmModule(), log);
+    exporter = createExporter(configure(), stats, log);
+    warmUp(wasm);
+  } catch (err) {
+    wasm = null;
+    log(`edgetrace: tracing disabled, all requests pass through untouched: ${err.message}`);
+  }
+
+  function recover(trigger, err) {
+    if (err instanceof InputTooLargeError) {
+      log(`edgetrace: ${trigger} not traced: ${err.message}`);
+      return;
+    }
+    const kind = err instanceof WebAssembly.RuntimeError ? 'wasm trap' : 'internal error';
+    try {
+      wasm.instantiate();
+      configure();
+      log(`edgetrace: ${trigger} not traced: ${kind}: ${err.message}; module re-instantiated`);
+    } catch (again) {
+      wasm = null;
+      log(`edgetrace: ${trigger} not traced: ${kind}: ${err.message}; re-instantiation failed (${again.message}), tracing disabled`);
+    }
+  }
+
+  function takeColdStart() {
+    const flag = coldStart;
+    coldStart = 0;
+    return flag;
+  }
+
+  /** origin-request: returns the request, with trace headers when traced. */
+  function originRequest(event, context) {
+    const cf = cloudFrontRecord(event);
+    const request = cf?.request;
+    if (wasm === null || !isHeaderMap(request?.headers)) {
+      if (wasm !== null) log('edgetrace: origin-request not traced: event has no request headers');
+      return passThroughResult(event);
+    }
+    try {
+      writeRequestFields(wasm, cf, context);
+      const status = wasm.onRequest(Trigger['origin-request'], nowMs(), takeColdStart());
+      if (status !== Status.ok) {
+        if (status < 0) log(`edgetrace: origin-request not traced: ${wasm.text(Slot.error)}`);
+        return request;
+      }
+      // Read every output before changing anything: the request changes all or nothing.
+      const traceparent = wasm.text(Slot.traceparent);
+      const tracestateAction = wasm.action(Slot.tracestate);
+      const tracestate = tracestateAction === Action.set ? wasm.text(Slot.tracestate) : undefined;
+      const contextAction = wasm.action(Slot.edgeContext);
+      const edgeContext = contextAction === Action.set ? wasm.text(Slot.edgeContext) : undefined;
+      const headers = request.headers;
+      setHeader(headers, 'traceparent', traceparent);
+      if (tracestate !== undefined) setHeader(headers, 'tracestate', tracestate);
+      else if (tracestateAction === Action.remove) delete headers.tracestate;
+      if (edgeContext !== undefined) setHeader(headers, EDGE_CONTEXT_HEADER, edgeContext);
+      else if (contextAction === Action.remove) delete headers[EDGE_CONTEXT_HEADER];
+    } catch (err) {
+      recover('origin-request', err);
+    }
+    return request;
+  }
+
+  /**
+   * origin-response: returns the response untouched and the span body to export (or null).
+   * @returns {{response: unknown, body: Buffer | string | null}}
+   */
+  function originResponse(event, context) {
+    const cf = cloudFrontRecord(event);
+    const response = passThroughResult(event);
+    if (wasm === null || !exporter.enabled) return { response, body: null };
+    if (!isHeaderMap(cf?.request?.headers)) {
+      log('edgetrace: origin-response not traced: event has no request headers');
+      return { response, body: null };
+    }
+    try {
+      writeRequestFields(wasm, cf, context);
+      wasm.writeField(Field.responseStatus, cf.response?.status);
+      const status = wasm.onResponse(Trigger['origin-response'], nowMs(), takeColdStart());
+      if (status === Status.ok) {
+        stats.recordSampled();
+        return { response, body: exporter.wantsText ? wasm.text(Slot.body) : wasm.copy(Slot.body) };
+      }
+      if (status === Status.outputFull) {
+        stats.recordSampled();
+        stats.recordDropped('span_too_large', wasm.text(Slot.error));
+      } else if (status < 0) {
+        log(`edgetrace: origin-response not traced: ${wasm.text(Slot.error)}`);
+      }
+    } catch (err) {
+      recover('origin-response', err);
+    }
+    return { response, body: null };
+  }
+
+  return {
+    get enabled() {
+      return wasm !== null;
+    },
+    exporter,
+    stats,
+    originRequest,
+    originResponse,
+  };
+}

@@ -1,0 +1,110 @@
+// Where finished spans go. Every exporter resolves (never rejects) within its budget and
+// accounts for each span as exported or dropped in SpanStats.
+import http from 'node:http';
+import https from 'node:https';
+
+const MAX_RESPONSE_BYTES = 64 * 1024;
+const RETRYABLE = new Set([429, 502, 503, 504]);
+const MAX_BACKOFF_MS = 60_000;
+
+/**
+ * @param {{mode: string, url?: string, headers: Record<string,string>, timeoutMs: number}} settings
+ * @param {import('./span_stats.mjs').SpanStats} stats
+ * @param {(line: string) => void} log
+ */
+export function createExporter(settings, stats, log) {
+  if (settings.mode === 'otlp-http') return new OtlpHttpExporter(settings, stats);
+  if (settings.mode === 'log') return new LogExporter(stats, log);
+  return new NoExporter();
+}
+
+/** exporter.mode "none": context propagation only, no spans are built. */
+class NoExporter {
+  enabled = false;
+  wantsText = false;
+  async export() {}
+}
+
+/** exporter.mode "log": one OTLP JSON line on stdout for asynchronous forwarding. */
+class LogExporter {
+  enabled = true;
+  wantsText = true;
+  constructor(stats, log) {
+    this.stats = stats;
+    this.log = log;
+  }
+  async export(body) {
+    this.log(body);
+    this.stats.recordExported();
+  }
+}
+
+/** exporter.mode "otlp-http": POST {endpoint}/v1/traces, awaited within timeoutMs. */
+class OtlpHttpExporter {
+  enabled = true;
+  wantsText = false;
+
+  constructor(settings, stats) {
+    this.stats = stats;
+    this.url = new URL(settings.url);
+    this.timeoutMs = settings.timeoutMs;
+    const transport = this.url.protocol === 'https:' ? https : http;
+    this.request = transport.request;
+    // Keep-alive saves a TCP (and TLS) handshake on every warm invocation.
+    this.agent = new transport.Agent({ keepAlive: true, maxSockets: 8 });
+    this.headers = { ...settings.headers, 'content-type': 'application/json' };
+    this.backoffUntil = 0;
+  }
+
+  /** @param {Buffer} body */
+  export(body) {
+    const now = Date.now();
+    if (now < this.backoffUntil) {
+      this.stats.recordDropped('collector_backoff', `collector asked to back off for ${this.backoffUntil - now} ms more`);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      let settled = false;
+      const finish = (reason, detail) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (reason === null) this.stats.recordExported();
+        else this.stats.recordDropped(reason, detail);
+        resolve();
+      };
+      const req = this.request(this.url, {
+        method: 'POST',
+        agent: this.agent,
+        headers: { ...this.headers, 'content-length': body.length },
+      });
+      const timer = setTimeout(() => {
+        finish('collector_timeout', `collector ${this.url.href} did not answer within ${this.timeoutMs} ms`);
+        req.destroy();
+      }, this.timeoutMs);
+      req.on('error', (err) => finish('collector_unreachable', `POST ${this.url.href} failed: ${err.code ?? err.message}`));
+      req.on('response', (res) => {
+        let size = 0;
+        res.on('data', (chunk) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) res.destroy();
+        });
+        res.on('error', (err) => finish('collector_unreachable', `reading the collector's answer failed: ${err.code ?? err.message}`));
+        res.on('aborted', () => finish('collector_unreachable', 'collector closed the connection mid-response'));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) return finish(null);
+          if (RETRYABLE.has(status)) this.backOff(res.headers['retry-after']);
+          finish(`collector_http_${status}`, `collector answered HTTP ${status}`);
+        });
+      });
+      req.end(body);
+    });
+  }
+
+  backOff(retryAfter) {
+    const seconds = Number(retryAfter);
+    const ms = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, MAX_BACKOFF_MS) : 1000;
+    this.backoffUntil = Date.now() + ms;
+  }
+}
