@@ -47,31 +47,64 @@ export function isHeaderMap(headers) {
   return headers !== null && typeof headers === 'object' && !Array.isArray(headers);
 }
 
+const PROPAGATION_FIELDS = [Field.traceparent, Field.tracestate];
+const propagationValues = new Array(PROPAGATION_FIELDS.length);
+
 /**
- * Copies the request fields the core reads into the module's input arena.
+ * Request side: only the propagation headers are needed to continue or start a trace and
+ * decide sampling; span attributes are read once, on the response side.
  * @param {import('./wasm_tracer.mjs').WasmTracer} tracer
  */
-export function writeRequestFields(tracer, cf, context) {
+export function writePropagationFields(tracer, headers) {
+  propagationValues[0] = headerValue(headers, 'traceparent');
+  propagationValues[1] = headerValue(headers, 'tracestate');
+  tracer.writeFields(PROPAGATION_FIELDS, propagationValues);
+}
+
+const SPAN_FIELDS = [
+  Field.traceparent,
+  Field.tracestate,
+  Field.edgeContext,
+  Field.host,
+  Field.userAgent,
+  Field.forwardedProto,
+  Field.method,
+  Field.uri,
+  Field.querystring,
+  Field.clientIp,
+  Field.distributionId,
+  Field.distributionDomain,
+  Field.requestId,
+  Field.invocationId,
+  Field.responseStatus,
+];
+const spanValues = new Array(SPAN_FIELDS.length);
+
+/**
+ * Response side: everything the finished span records.
+ * @param {import('./wasm_tracer.mjs').WasmTracer} tracer
+ */
+export function writeSpanFields(tracer, cf, context) {
   const request = cf.request;
   const headers = request.headers;
-  const config = cf.config;
-  tracer.beginInput();
-  tracer.writeField(Field.traceparent, headerValue(headers, 'traceparent'));
-  tracer.writeField(Field.tracestate, headerValue(headers, 'tracestate'));
-  tracer.writeField(Field.edgeContext, headerValue(headers, EDGE_CONTEXT_HEADER));
-  tracer.writeField(Field.host, firstHeaderValue(headers, 'host'));
-  tracer.writeField(Field.userAgent, firstHeaderValue(headers, 'user-agent'));
-  tracer.writeField(Field.forwardedProto, firstHeaderValue(headers, 'cloudfront-forwarded-proto'));
-  tracer.writeField(Field.method, request.method);
-  tracer.writeField(Field.uri, request.uri);
-  tracer.writeField(Field.querystring, request.querystring);
-  tracer.writeField(Field.clientIp, request.clientIp);
-  if (config !== null && typeof config === 'object') {
-    tracer.writeField(Field.distributionId, config.distributionId);
-    tracer.writeField(Field.distributionDomain, config.distributionDomainName);
-    tracer.writeField(Field.requestId, config.requestId);
-  }
-  tracer.writeField(Field.invocationId, context?.awsRequestId);
+  const config = cf.config !== null && typeof cf.config === 'object' ? cf.config : {};
+  const v = spanValues;
+  v[0] = headerValue(headers, 'traceparent');
+  v[1] = headerValue(headers, 'tracestate');
+  v[2] = headerValue(headers, EDGE_CONTEXT_HEADER);
+  v[3] = firstHeaderValue(headers, 'host');
+  v[4] = firstHeaderValue(headers, 'user-agent');
+  v[5] = firstHeaderValue(headers, 'cloudfront-forwarded-proto');
+  v[6] = request.method;
+  v[7] = request.uri;
+  v[8] = request.querystring;
+  v[9] = request.clientIp;
+  v[10] = config.distributionId;
+  v[11] = config.distributionDomainName;
+  v[12] = config.requestId;
+  v[13] = context?.awsRequestId;
+  v[14] = cf.response?.status;
+  tracer.writeFields(SPAN_FIELDS, v);
 }
 
 /** Sets a header in CloudFront's shape, replacing every existing value. */

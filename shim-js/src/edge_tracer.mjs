@@ -8,13 +8,15 @@ import {
   isHeaderMap,
   passThroughResult,
   setHeader,
-  writeRequestFields,
+  writePropagationFields,
+  writeSpanFields,
 } from './cloudfront_event.mjs';
 import { createExporter } from './exporters.mjs';
 import { SpanStats } from './span_stats.mjs';
 import { Action, Field, InputTooLargeError, Slot, Status, Trigger, WasmTracer } from './wasm_tracer.mjs';
 
 const COLD_START = 1;
+const CONFIGURE_FIELDS = [Field.configJson, Field.cloudRegion, Field.functionName, Field.functionVersion];
 let compiledModule = null; // one compile per sandbox, shared by every tracer in it
 
 function wasmModule() {
@@ -36,15 +38,16 @@ const WARM_UP_RECORD = {
 };
 
 function warmUp(wasm) {
-  writeRequestFields(wasm, WARM_UP_RECORD, undefined);
+  writePropagationFields(wasm, WARM_UP_RECORD.request.headers);
   if (wasm.onRequest(Trigger['origin-request'], nowMs(), 0) !== Status.ok) return;
+  const [traceparent, , edgeContext] = wasm.headerTexts();
   const headers = {
     ...WARM_UP_RECORD.request.headers,
-    traceparent: [{ key: 'traceparent', value: wasm.text(Slot.traceparent) }],
-    [EDGE_CONTEXT_HEADER]: [{ key: EDGE_CONTEXT_HEADER, value: wasm.text(Slot.edgeContext) }],
+    traceparent: [{ key: 'traceparent', value: traceparent }],
+    [EDGE_CONTEXT_HEADER]: [{ key: EDGE_CONTEXT_HEADER, value: edgeContext }],
   };
-  writeRequestFields(wasm, { ...WARM_UP_RECORD, request: { ...WARM_UP_RECORD.request, headers } }, undefined);
-  wasm.writeField(Field.responseStatus, '200');
+  const response = { status: '200', headers: {} };
+  writeSpanFields(wasm, { ...WARM_UP_RECORD, request: { ...WARM_UP_RECORD.request, headers }, response }, undefined);
   wasm.onResponse(Trigger['origin-response'], nowMs(), 0);
 }
 
@@ -68,11 +71,8 @@ export function createTracer(config, hooks = {}) {
   let coldStart = COLD_START;
 
   function configure() {
-    wasm.beginInput();
-    wasm.writeField(Field.configJson, configJson);
-    wasm.writeField(Field.cloudRegion, process.env.AWS_REGION);
-    wasm.writeField(Field.functionName, process.env.AWS_LAMBDA_FUNCTION_NAME);
-    wasm.writeField(Field.functionVersion, process.env.AWS_LAMBDA_FUNCTION_VERSION);
+    const env = process.env;
+    wasm.writeFields(CONFIGURE_FIELDS, [configJson, env.AWS_REGION, env.AWS_LAMBDA_FUNCTION_NAME, env.AWS_LAMBDA_FUNCTION_VERSION]);
     const status = wasm.configure();
     if (status !== Status.ok) throw new Error(`invalid configuration: ${wasm.text(Slot.error)}`);
     return JSON.parse(wasm.text(Slot.exporterSettings));
@@ -119,18 +119,16 @@ export function createTracer(config, hooks = {}) {
       return passThroughResult(event);
     }
     try {
-      writeRequestFields(wasm, cf, context);
+      writePropagationFields(wasm, request.headers);
       const status = wasm.onRequest(Trigger['origin-request'], nowMs(), takeColdStart());
       if (status !== Status.ok) {
         if (status < 0) log(`edgetrace: origin-request not traced: ${wasm.text(Slot.error)}`);
         return request;
       }
       // Read every output before changing anything: the request changes all or nothing.
-      const traceparent = wasm.text(Slot.traceparent);
+      const [traceparent, tracestate, edgeContext] = wasm.headerTexts();
       const tracestateAction = wasm.action(Slot.tracestate);
-      const tracestate = tracestateAction === Action.set ? wasm.text(Slot.tracestate) : undefined;
       const contextAction = wasm.action(Slot.edgeContext);
-      const edgeContext = contextAction === Action.set ? wasm.text(Slot.edgeContext) : undefined;
       const headers = request.headers;
       setHeader(headers, 'traceparent', traceparent);
       if (tracestate !== undefined) setHeader(headers, 'tracestate', tracestate);
@@ -145,7 +143,7 @@ export function createTracer(config, hooks = {}) {
 
   /**
    * origin-response: returns the response untouched and the span body to export (or null).
-   * @returns {{response: unknown, body: Buffer | string | null}}
+   * @returns {{response: unknown, body: string | null}}
    */
   function originResponse(event, context) {
     const cf = cloudFrontRecord(event);
@@ -156,12 +154,11 @@ export function createTracer(config, hooks = {}) {
       return { response, body: null };
     }
     try {
-      writeRequestFields(wasm, cf, context);
-      wasm.writeField(Field.responseStatus, cf.response?.status);
+      writeSpanFields(wasm, cf, context);
       const status = wasm.onResponse(Trigger['origin-response'], nowMs(), takeColdStart());
       if (status === Status.ok) {
         stats.recordSampled();
-        return { response, body: exporter.wantsText ? wasm.text(Slot.body) : wasm.copy(Slot.body) };
+        return { response, body: wasm.text(Slot.body) };
       }
       if (status === Status.outputFull) {
         stats.recordSampled();

@@ -21,14 +21,12 @@ export function createExporter(settings, stats, log) {
 /** exporter.mode "none": context propagation only, no spans are built. */
 class NoExporter {
   enabled = false;
-  wantsText = false;
   async export() {}
 }
 
 /** exporter.mode "log": one OTLP JSON line on stdout for asynchronous forwarding. */
 class LogExporter {
   enabled = true;
-  wantsText = true;
   constructor(stats, log) {
     this.stats = stats;
     this.log = log;
@@ -42,7 +40,6 @@ class LogExporter {
 /** exporter.mode "otlp-http": POST {endpoint}/v1/traces, awaited within timeoutMs. */
 class OtlpHttpExporter {
   enabled = true;
-  wantsText = false;
 
   constructor(settings, stats) {
     this.stats = stats;
@@ -56,7 +53,7 @@ class OtlpHttpExporter {
     this.backoffUntil = 0;
   }
 
-  /** @param {Buffer} body */
+  /** @param {string} body  OTLP JSON, pure ASCII (the module escapes everything else) */
   export(body) {
     const now = Date.now();
     if (now < this.backoffUntil) {
@@ -76,7 +73,7 @@ class OtlpHttpExporter {
       const req = this.request(this.url, {
         method: 'POST',
         agent: this.agent,
-        headers: { ...this.headers, 'content-length': body.length },
+        headers: { ...this.headers, 'content-length': body.length }, // ASCII: chars = bytes
       });
       const timer = setTimeout(() => {
         finish('collector_timeout', `collector ${this.url.href} did not answer within ${this.timeoutMs} ms`);
@@ -98,7 +95,7 @@ class OtlpHttpExporter {
           finish(`collector_http_${status}`, `collector answered HTTP ${status}`);
         });
       });
-      req.end(body);
+      req.end(body, 'latin1');
     });
   }
 

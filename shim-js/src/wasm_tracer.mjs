@@ -46,6 +46,7 @@ const W_OUT_LEN = W_OUT_PTR + SLOT_COUNT;
 const W_OUT_ACTION = W_OUT_LEN + SLOT_COUNT;
 
 const utf8 = new TextEncoder();
+const INPUT_TOO_LARGE = 'event fields exceed the 64 KiB input arena';
 
 /** Raised when an event's fields do not fit the module's input arena. */
 export class InputTooLargeError extends Error {}
@@ -79,77 +80,85 @@ export class WasmTracer {
     this.exports = exp;
     this.memory = memory;
     this.ioPtr = exp.edgetrace_get_io();
-    this.buffer = null;
     this.refreshViews();
   }
 
   refreshViews() {
-    if (this.buffer === this.memory.buffer) return;
     this.buffer = this.memory.buffer;
     this.u8 = new Uint8Array(this.buffer);
     this.bytes = Buffer.from(this.buffer);
     this.io = new Uint32Array(this.buffer, this.ioPtr, W_OUT_ACTION + SLOT_COUNT);
     this.inputPtr = this.io[W_INPUT_PTR];
     this.inputCap = this.io[W_INPUT_CAP];
+    this.input = this.u8.subarray(this.inputPtr, this.inputPtr + this.inputCap);
   }
 
-  /** Starts a new set of input fields; every field not written reads as absent. */
-  beginInput() {
-    this.refreshViews();
-    this.io.fill(0, W_FIELD_LEN, W_FIELD_LEN + FIELD_COUNT);
-    this.pos = 0;
+  // Growth detaches the old ArrayBuffer, and views over a detached buffer have length 0:
+  // a cheaper test than reading memory.buffer on every call.
+  checkViews() {
+    if (this.io.length === 0) this.refreshViews();
   }
 
   /**
-   * Writes one field as UTF-8. Non-strings and empty strings are absent.
-   * @param {number} field
-   * @param {unknown} value
+   * Writes the input fields of one call: fields[i] gets values[i] (UTF-8; non-strings and
+   * empty strings are absent). All values are joined and encoded with one encodeInto: when
+   * the text is ASCII (nearly always), byte offsets equal string offsets.
+   * @param {readonly number[]} fields
+   * @param {unknown[]} values
    */
-  writeField(field, value) {
-    if (typeof value !== 'string' || value.length === 0) return;
-    const u8 = this.u8;
-    const start = this.inputPtr + this.pos;
-    const n = value.length;
-    const room = this.inputCap - this.pos;
-    let written;
-    if (n <= room) {
-      // Headers are almost always ASCII: copy char codes directly, fall back to the encoder
-      // at the first non-ASCII char.
-      let i = 0;
-      for (; i < n; i++) {
-        const c = value.charCodeAt(i);
-        if (c >= 0x80) break;
-        u8[start + i] = c;
-      }
-      written = i;
-      if (i < n) {
-        const r = utf8.encodeInto(value.slice(i), u8.subarray(start + i, this.inputPtr + this.inputCap));
-        if (r.read < n - i) throw new InputTooLargeError('event fields exceed the 64 KiB input arena');
-        written += r.written;
+  writeFields(fields, values) {
+    this.checkViews();
+    const io = this.io;
+    io.fill(0, W_FIELD_OFF, W_FIELD_LEN + FIELD_COUNT);
+    let joined = '';
+    for (let i = 0; i < fields.length; i++) {
+      const v = values[i];
+      if (typeof v === 'string') joined += v;
+    }
+    if (joined.length > this.inputCap) throw new InputTooLargeError(INPUT_TOO_LARGE);
+    const r = utf8.encodeInto(joined, this.input);
+    if (r.read < joined.length) throw new InputTooLargeError(INPUT_TOO_LARGE);
+    if (r.written === joined.length) {
+      let pos = 0;
+      for (let i = 0; i < fields.length; i++) {
+        const v = values[i];
+        if (typeof v !== 'string') continue;
+        io[W_FIELD_OFF + fields[i]] = pos;
+        io[W_FIELD_LEN + fields[i]] = v.length;
+        pos += v.length;
       }
     } else {
-      throw new InputTooLargeError('event fields exceed the 64 KiB input arena');
+      this.writeFieldsSlowly(fields, values);
     }
-    this.io[W_FIELD_OFF + field] = this.pos;
-    this.io[W_FIELD_LEN + field] = written;
-    this.pos += written;
+  }
+
+  writeFieldsSlowly(fields, values) {
+    let pos = 0;
+    for (let i = 0; i < fields.length; i++) {
+      const v = values[i];
+      if (typeof v !== 'string' || v.length === 0) continue;
+      const r = utf8.encodeInto(v, this.input.subarray(pos));
+      this.io[W_FIELD_OFF + fields[i]] = pos;
+      this.io[W_FIELD_LEN + fields[i]] = r.written;
+      pos += r.written;
+    }
   }
 
   configure() {
     const status = this.exports.edgetrace_on_configure();
-    this.refreshViews();
+    this.checkViews();
     return status;
   }
 
   onRequest(trigger, nowMs, flags) {
     const status = this.exports.edgetrace_on_request(trigger, nowMs, flags);
-    this.refreshViews();
+    this.checkViews();
     return status;
   }
 
   onResponse(trigger, nowMs, flags) {
     const status = this.exports.edgetrace_on_response(trigger, nowMs, flags);
-    this.refreshViews();
+    this.checkViews();
     return status;
   }
 
@@ -164,9 +173,23 @@ export class WasmTracer {
     return this.bytes.toString('latin1', ptr, ptr + this.io[W_OUT_LEN + slot]);
   }
 
-  /** Output slot copied out of module memory. */
-  copy(slot) {
-    const ptr = this.io[W_OUT_PTR + slot];
-    return Buffer.from(this.u8.slice(ptr, ptr + this.io[W_OUT_LEN + slot]));
+  /**
+   * The request-side header slots (traceparent, tracestate, x-edgetrace-ctx), which the
+   * module writes back to back: one string read, then substrings.
+   * @returns {[string, string | undefined, string | undefined]}
+   */
+  headerTexts() {
+    const io = this.io;
+    const base = io[W_OUT_PTR + Slot.traceparent];
+    let end = base + io[W_OUT_LEN + Slot.traceparent];
+    for (const slot of [Slot.tracestate, Slot.edgeContext])
+      if (io[W_OUT_ACTION + slot] === Action.set) end = Math.max(end, io[W_OUT_PTR + slot] + io[W_OUT_LEN + slot]);
+    const all = this.bytes.toString('latin1', base, end);
+    const part = (slot) => {
+      if (io[W_OUT_ACTION + slot] !== Action.set) return undefined;
+      const from = io[W_OUT_PTR + slot] - base;
+      return all.substring(from, from + io[W_OUT_LEN + slot]);
+    };
+    return [part(Slot.traceparent), part(Slot.tracestate), part(Slot.edgeContext)];
   }
 }

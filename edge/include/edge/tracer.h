@@ -58,9 +58,10 @@ class Tracer {
   std::unique_ptr<IdGenerator> ids_;
   std::unique_ptr<ParentBasedSampler> sampler_;
   OtlpJsonEncoder encoder_;
-  char traceparent_out_[TraceParent::kHeaderSize];
-  char tracestate_out_[TraceState::kPropagateLimit];
-  char edge_context_out_[EdgeContext::kMaxHeaderSize];
+  // Request-side header values, written back to back so the host reads them in one go:
+  // traceparent, then tracestate, then x-edgetrace-ctx.
+  char headers_out_[TraceParent::kHeaderSize + TraceState::kPropagateLimit +
+                    EdgeContext::kMaxHeaderSize];
 };
 
 }  // namespace edge

@@ -26,13 +26,15 @@ Status Tracer::OnOriginRequest(const RequestFields& in, int64_t now_unix_nano,
                              : trace_flags::kRandom;
   flags = sampling.sampled ? static_cast<uint8_t>(flags | trace_flags::kSampled)
                            : static_cast<uint8_t>(flags & ~trace_flags::kSampled);
-  FormatTraceParent(trace_id, span_id, flags, traceparent_out_);
-  out.traceparent = HeaderChange::Set({traceparent_out_, TraceParent::kHeaderSize});
+  char* const traceparent_out = headers_out_;
+  FormatTraceParent(trace_id, span_id, flags, traceparent_out);
+  out.traceparent = HeaderChange::Set({traceparent_out, TraceParent::kHeaderSize});
   out.sampled = sampling.sampled;
 
   // tracestate: a continued trace keeps its (valid) vendor state; a new trace starts clean,
   // with the threshold of the decision made here when it was sampled.
-  ByteWriter state(tracestate_out_, sizeof(tracestate_out_));
+  char* const tracestate_out = traceparent_out + TraceParent::kHeaderSize;
+  ByteWriter state(tracestate_out, TraceState::kPropagateLimit);
   if (continuing) {
     TraceState incoming = TraceState::Parse(in.tracestate);
     if (incoming.valid() && incoming.size() > 0) incoming.Serialize(state);
@@ -49,7 +51,8 @@ Status Tracer::OnOriginRequest(const RequestFields& in, int64_t now_unix_nano,
     EdgeContext ctx;
     ctx.start_unix_nano = now_unix_nano;
     if (continuing) ctx.remote_parent = parent.parent_id;
-    out.edge_context = HeaderChange::Set({edge_context_out_, FormatEdgeContext(ctx, edge_context_out_)});
+    char* const context_out = tracestate_out + state.size();
+    out.edge_context = HeaderChange::Set({context_out, FormatEdgeContext(ctx, context_out)});
   } else {
     out.edge_context = HeaderChange::Remove();
   }
