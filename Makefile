@@ -27,9 +27,12 @@ wasm-emscripten: $(STAMP)
 	@cmake --build --preset emscripten -j$(JOBS) --target edgetrace_wasm
 
 # ---- the package: shim + module + baked config
+# The shim is bundled into one minified index.mjs: one file to load at cold start instead of
+# ten, and fewer bytes in the zip. No third-party code goes in: the shim has no dependencies.
 define assemble
 	@rm -rf $(1) && mkdir -p $(1)
-	@cp shim-js/src/*.mjs $(1)/
+	@npx esbuild shim-js/src/index.mjs --bundle --format=esm --platform=node --target=node20 \
+	  --minify --legal-comments=none --log-level=warning --outfile=$(1)/index.mjs
 	@cp $(2) $(1)/edgetrace.wasm
 	@cp $(CONFIG) $(1)/edgetrace.config.json
 	@printf '{\n  "name": "edgetrace-lambda",\n  "private": true,\n  "type": "module"\n}\n' > $(1)/package.json

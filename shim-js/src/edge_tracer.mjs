@@ -24,7 +24,9 @@ function wasmModule() {
   return compiledModule;
 }
 
-const nowMs = () => performance.timeOrigin + performance.now();
+// Unix ms with sub-ms precision. timeOrigin is fixed for the process: read it once.
+const TIME_ORIGIN = performance.timeOrigin;
+const nowMs = () => TIME_ORIGIN + performance.now();
 
 export function defaultLog(line) {
   process.stdout.write(line + '\n');
@@ -149,10 +151,14 @@ export function createTracer(config, hooks = {}) {
     const cf = cloudFrontRecord(event);
     const response = passThroughResult(event);
     if (wasm === null || !exporter.enabled) return { response, body: null };
-    if (!isHeaderMap(cf?.request?.headers)) {
+    const headers = cf?.request?.headers;
+    if (!isHeaderMap(headers)) {
       log('edgetrace: origin-response not traced: event has no request headers');
       return { response, body: null };
     }
+    // origin-request sets x-edgetrace-ctx only on sampled spans: without it there is nothing
+    // to close, and an unsampled response costs no more than this lookup.
+    if (headers[EDGE_CONTEXT_HEADER] === undefined) return { response, body: null };
     try {
       writeSpanFields(wasm, cf, context);
       const status = wasm.onResponse(Trigger['origin-response'], nowMs(), takeColdStart());

@@ -1,9 +1,13 @@
 // Where finished spans go. Every exporter resolves (never rejects) within its budget and
 // accounts for each span as exported or dropped in SpanStats.
-import http from 'node:http';
-import https from 'node:https';
+import { createRequire } from 'node:module';
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
+
+// node:http/https (and the tls, net and stream internals behind them) take ~10 ms to load.
+// Loading them at the first export keeps them out of cold start, and out of sandboxes that
+// only ever see request triggers. process.getBuiltinModule exists from Node 20.16 / 22.3.
+const builtin = process.getBuiltinModule ?? createRequire(import.meta.url);
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const MAX_BACKOFF_MS = 60_000;
 
@@ -45,10 +49,7 @@ class OtlpHttpExporter {
     this.stats = stats;
     this.url = new URL(settings.url);
     this.timeoutMs = settings.timeoutMs;
-    const transport = this.url.protocol === 'https:' ? https : http;
-    this.request = transport.request;
-    // Keep-alive saves a TCP (and TLS) handshake on every warm invocation.
-    this.agent = new transport.Agent({ keepAlive: true, maxSockets: 8 });
+    this.transport = null;
     this.headers = { ...settings.headers, 'content-type': 'application/json' };
     this.backoffUntil = 0;
   }
@@ -70,9 +71,10 @@ class OtlpHttpExporter {
         else this.stats.recordDropped(reason, detail);
         resolve();
       };
-      const req = this.request(this.url, {
+      const { request, agent } = this.connection();
+      const req = request(this.url, {
         method: 'POST',
-        agent: this.agent,
+        agent,
         headers: { ...this.headers, 'content-length': body.length }, // ASCII: chars = bytes
       });
       const timer = setTimeout(() => {
@@ -97,6 +99,15 @@ class OtlpHttpExporter {
       });
       req.end(body, 'latin1');
     });
+  }
+
+  connection() {
+    if (this.transport === null) {
+      const transport = builtin(this.url.protocol === 'https:' ? 'node:https' : 'node:http');
+      // Keep-alive saves a TCP (and TLS) handshake on every warm invocation.
+      this.transport = { request: transport.request, agent: new transport.Agent({ keepAlive: true, maxSockets: 8 }) };
+    }
+    return this.transport;
   }
 
   backOff(retryAfter) {

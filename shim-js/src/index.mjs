@@ -2,6 +2,7 @@
 //   handler(event, context)        traces with edgetrace.config.json from this directory
 //   createHandler(config, hooks?)  a handler for an explicit configuration
 //   createTracer(config, hooks?)   the synchronous per-trigger work, for embedding and benchmarks
+//   validateConfig(config)         {ok} or {ok: false, error}: the module's own rules and messages
 import { readBakedConfig } from './baked_config.mjs';
 import { passThroughResult } from './cloudfront_event.mjs';
 import { defaultLog } from './edge_tracer.mjs';
@@ -9,6 +10,7 @@ import { createHandler } from './handler.mjs';
 
 export { createHandler } from './handler.mjs';
 export { createTracer } from './edge_tracer.mjs';
+export { validateConfig } from './validate_config.mjs';
 
 const baked = readBakedConfig();
 if ('error' in baked) defaultLog(`edgetrace: ${baked.error}; tracing disabled, requests pass through untouched`);

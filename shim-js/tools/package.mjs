@@ -40,7 +40,7 @@ try {
 } catch (err) {
   fail(`config is not valid JSON: ${err.message}`);
 }
-const { validateConfig } = await import(pathToFileURL(path.join(lambdaDir, 'validate_config.mjs')).href);
+const { validateConfig } = await import(pathToFileURL(path.join(lambdaDir, 'index.mjs')).href);
 const verdict = validateConfig(config);
 if (!verdict.ok) fail(`invalid config: ${verdict.error}`);
 

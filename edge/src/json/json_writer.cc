@@ -158,6 +158,22 @@ bool AppendShortDecimal(double d, ByteWriter& out) noexcept {
   return false;
 }
 
+// True when none of 8 bytes needs escaping: no byte < 0x20, >= 0x80, '"' or '\\'. Header
+// values are long runs of plain ASCII, so testing a word at a time (the "has less than" and
+// "has zero byte" bit tricks) makes the common case several times faster than a byte loop.
+bool AllVerbatim8(const unsigned char* p) noexcept {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHighBits = 0x8080808080808080ull;
+  uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  const uint64_t below_space = (w - kOnes * 0x20) & ~w;
+  const uint64_t quote = w ^ (kOnes * '"');
+  const uint64_t backslash = w ^ (kOnes * '\\');
+  const uint64_t has_quote = (quote - kOnes) & ~quote;
+  const uint64_t has_backslash = (backslash - kOnes) & ~backslash;
+  return ((w | below_space | has_quote | has_backslash) & kHighBits) == 0;
+}
+
 }  // namespace
 
 void JsonWriter::String(std::string_view s, size_t max_chars) noexcept {
@@ -170,6 +186,7 @@ void JsonWriter::String(std::string_view s, size_t max_chars) noexcept {
     const size_t bytes_left = static_cast<size_t>(end - p);
     const unsigned char* const run_limit = p + (bytes_left < chars_left ? bytes_left : chars_left);
     const unsigned char* run_end = p;
+    while (run_limit - run_end >= 8 && AllVerbatim8(run_end)) run_end += 8;
     while (run_end < run_limit && kVerbatim.verbatim[*run_end]) ++run_end;
     if (run_end != p) {
       const size_t run_size = static_cast<size_t>(run_end - p);
