@@ -69,6 +69,9 @@ export class WasmTracer {
         edgetrace_fill_random: (ptr, len) => randomFillSync(new Uint8Array(memory.buffer), ptr, len),
       },
       wasi_snapshot_preview1: wasiImports(() => memory, this.log),
+      // Emscripten's standalone modules announce memory growth; views are re-created on
+      // detachment anyway (checkViews), so there is nothing to do.
+      env: { emscripten_notify_memory_growth() {} },
     };
     const instance = new WebAssembly.Instance(this.module, imports);
     const exp = instance.exports;
