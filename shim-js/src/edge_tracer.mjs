@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import {
   cloudFrontRecord,
   EDGE_CONTEXT_HEADER,
+  headerValue,
   isHeaderMap,
   passThroughResult,
   setHeader,
@@ -81,7 +82,8 @@ export function createTracer(config, hooks = {}) {
   }
 
   try {
-    configJson = JSON.stringify(config ?? {});
+    // No config means defaults; anything else (null included) is validated by the module.
+    configJson = JSON.stringify(config === undefined ? {} : config);
     wasm = new WasmTracer(wasmModule(), log);
     exporter = createExporter(configure(), stats, log);
     warmUp(wasm);
@@ -159,6 +161,11 @@ export function createTracer(config, hooks = {}) {
     // origin-request sets x-edgetrace-ctx only on sampled spans: without it there is nothing
     // to close, and an unsampled response costs no more than this lookup.
     if (headers[EDGE_CONTEXT_HEADER] === undefined) return { response, body: null };
+    if (headerValue(headers, EDGE_CONTEXT_HEADER) === undefined) {
+      stats.recordSampled();
+      stats.recordDropped('context_invalid', 'origin-response: x-edgetrace-ctx has no string value');
+      return { response, body: null };
+    }
     try {
       writeSpanFields(wasm, cf, context);
       const status = wasm.onResponse(Trigger['origin-response'], nowMs(), takeColdStart());
@@ -166,9 +173,11 @@ export function createTracer(config, hooks = {}) {
         stats.recordSampled();
         return { response, body: wasm.text(Slot.body) };
       }
-      if (status === Status.outputFull) {
+      if (status === Status.outputFull || status === Status.invalidInput) {
+        // x-edgetrace-ctx was there, so origin-request sampled this span: count its loss.
         stats.recordSampled();
-        stats.recordDropped('span_too_large', wasm.text(Slot.error));
+        const reason = status === Status.outputFull ? 'span_too_large' : 'context_invalid';
+        stats.recordDropped(reason, `origin-response: ${wasm.text(Slot.error)}`);
       } else if (status < 0) {
         log(`edgetrace: origin-response not traced: ${wasm.text(Slot.error)}`);
       }

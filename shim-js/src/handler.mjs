@@ -1,7 +1,7 @@
 // The Lambda@Edge handler: one function for every trigger, dispatching on
 // cf.config.eventType. Triggers edgetrace does not trace pass through untouched.
 import { cloudFrontRecord, passThroughResult } from './cloudfront_event.mjs';
-import { createTracer } from './edge_tracer.mjs';
+import { createTracer, defaultLog } from './edge_tracer.mjs';
 
 /**
  * @param {object} [config]  edgetrace configuration (README "Configuration")
@@ -11,8 +11,11 @@ import { createTracer } from './edge_tracer.mjs';
 export function createHandler(config, hooks) {
   const tracer = createTracer(config, hooks);
 
+  const log = hooks?.log ?? defaultLog;
+
   async function handler(event, context) {
-    switch (cloudFrontRecord(event)?.config?.eventType) {
+    const eventType = cloudFrontRecord(event)?.config?.eventType;
+    switch (eventType) {
       case 'origin-request':
         return tracer.originRequest(event, context);
       case 'origin-response': {
@@ -22,10 +25,18 @@ export function createHandler(config, hooks) {
         if (body !== null) await tracer.exporter.export(body);
         return response;
       }
+      case 'viewer-request':
+      case 'viewer-response':
+        return passThroughResult(event);
       default:
+        log(`edgetrace: not a Lambda@Edge CloudFront event (eventType ${describe(eventType)}); passed through untouched`);
         return passThroughResult(event);
     }
   }
   handler.stats = () => tracer.stats.snapshot();
   return handler;
+}
+
+function describe(value) {
+  return typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value;
 }

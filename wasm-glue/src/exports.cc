@@ -106,6 +106,7 @@ int32_t edgetrace_on_response(int32_t trigger, double now_ms, int32_t flags) {
   edge::Status status = g_tracer.OnOriginResponse(ReadRequestFields(flags), ToUnixNano(now_ms), body);
   if (status == edge::Status::kOutputFull)
     return Finish(status, "span larger than the 32 KiB body buffer");
+  if (status == edge::Status::kInvalidInput) return Finish(status, g_tracer.problem());
   if (status != edge::Status::kOk) return Finish(status, "origin-response: not traced");
   g_io.SetOutput(edgetrace_abi::kSlotBody, body.view());
   return Finish(edge::Status::kOk);

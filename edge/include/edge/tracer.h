@@ -48,11 +48,22 @@ class Tracer {
   // origin-response: recover the span from the request headers, close it with the origin's
   // status, and write one OTLP JSON body into `body`. kNothingToDo when the request carries
   // no sampled edgetrace span.
+  // kInvalidInput when the request carries edgetrace's context but it cannot be trusted;
+  // problem() then says why.
   Status OnOriginResponse(const RequestFields& in, int64_t now_unix_nano,
                           ByteWriter& body) noexcept;
 
+  // Why the last call returned kInvalidInput (a static, one-line message).
+  std::string_view problem() const noexcept { return problem_; }
+
  private:
+  Status Reject(std::string_view why) noexcept {
+    problem_ = why;
+    return Status::kInvalidInput;
+  }
+
   RandomSource& random_;
+  std::string_view problem_;
   bool configured_ = false;
   Config config_;
   std::unique_ptr<IdGenerator> ids_;

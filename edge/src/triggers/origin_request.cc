@@ -1,5 +1,6 @@
 // origin-request: the first trigger that sees the request on its way to the origin. Here the
 // trace is continued or started and sampled, once; later triggers never revisit either.
+#include "cloudfront/http_field.h"
 #include "edge/tracer.h"
 
 namespace edge {
@@ -15,7 +16,7 @@ Status Tracer::OnOriginRequest(const RequestFields& in, int64_t now_unix_nano,
   if (!configured_) return Status::kNotConfigured;
 
   TraceParent parent;
-  if (config_.trust_incoming && !in.traceparent.empty()) parent = ParseTraceParent(in.traceparent);
+  if (config_.trust_incoming && !in.traceparent.empty()) parent = ParseTraceParent(internal::TrimOptionalWhitespace(in.traceparent));
   const bool continuing = parent.IsValid();
 
   TraceId trace_id = continuing ? parent.trace_id : ids_->NewTraceId(now_unix_nano / kNanosPerSecond);

@@ -1,6 +1,7 @@
 // origin-response: closes the span the origin-request trigger opened. Everything it needs
 // comes back in the request headers that trigger injected (traceparent, tracestate,
 // x-edgetrace-ctx), because the two invocations share no memory.
+#include "cloudfront/http_field.h"
 #include "cloudfront/http_span_attributes.h"
 #include "edge/cloudfront/query_redaction.h"
 #include "edge/tracer.h"
@@ -11,6 +12,12 @@ namespace {
 constexpr size_t kMaxQueryBytes = 8192;  // CloudFront's URL limit
 constexpr int64_t kMinStatus = 100;
 constexpr int64_t kMaxStatus = 599;
+constexpr int64_t kNanosPerSecond = 1000000000;
+// The span covers origin-request to origin-response: at most the origin-request timeout (30 s)
+// plus CloudFront's longest origin response timeout (180 s by quota increase). A start further
+// back, or ahead of this host's clock by more than NTP-level skew, is not one edgetrace wrote.
+constexpr int64_t kMaxSpanAge = 600 * kNanosPerSecond;
+constexpr int64_t kMaxClockSkew = 60 * kNanosPerSecond;
 
 // cf.response.status is a string: "200". Returns 0 when it is not a 3-digit status.
 int64_t ParseStatus(std::string_view s) noexcept {
@@ -27,11 +34,19 @@ int64_t ParseStatus(std::string_view s) noexcept {
 
 Status Tracer::OnOriginResponse(const RequestFields& in, int64_t now_unix_nano,
                                 ByteWriter& body) noexcept {
+  problem_ = {};
   if (!configured_) return Status::kNotConfigured;
-  TraceParent tp = ParseTraceParent(in.traceparent);
-  if (!tp.IsValid() || !tp.sampled()) return Status::kNothingToDo;
+  // origin-request sets x-edgetrace-ctx on sampled spans only: without it, this request
+  // carries no span of ours. With it, a span was sampled, and losing it must be reported.
+  if (in.edge_context.empty()) return Status::kNothingToDo;
   EdgeContext ctx = ParseEdgeContext(in.edge_context);
-  if (!ctx.IsValid()) return Status::kNothingToDo;
+  if (!ctx.IsValid()) return Reject("x-edgetrace-ctx is malformed");
+  TraceParent tp = ParseTraceParent(internal::TrimOptionalWhitespace(in.traceparent));
+  if (!tp.IsValid()) return Reject("traceparent is missing or invalid next to x-edgetrace-ctx");
+  if (!tp.sampled()) return Reject("traceparent is unsampled next to x-edgetrace-ctx");
+  if (ctx.start_unix_nano < now_unix_nano - kMaxSpanAge ||
+      ctx.start_unix_nano > now_unix_nano + kMaxClockSkew)
+    return Reject("x-edgetrace-ctx start time is not within the last 10 minutes");
 
   Span span;
   span.trace_id = tp.trace_id;

@@ -1,7 +1,8 @@
 #pragma once
 // url.query must not leak credentials: CloudFront signed-URL parameters (Signature, Policy,
-// Key-Pair-Id) and S3 presigned-URL parameters (X-Amz-Signature, X-Amz-Credential,
-// X-Amz-Security-Token) keep their names but their values become "REDACTED".
+// Key-Pair-Id), S3 presigned-URL parameters (X-Amz-Signature, X-Amz-Credential,
+// X-Amz-Security-Token, AWSAccessKeyId) and the other names the semantic conventions list
+// (sig, X-Goog-Signature) keep their names but their values become "REDACTED".
 #include <cstddef>
 #include <string_view>
 
