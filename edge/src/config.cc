@@ -4,6 +4,7 @@
 #include "edge/config.h"
 
 #include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 namespace edge {
@@ -36,7 +37,7 @@ class Checker {
   bool ok() const { return error_.empty(); }
 
   bool Fail(const std::string& path, const std::string& message) {
-    if (ok()) error_ = path + ": " + message;
+    if (ok()) error_ = Printable(path) + ": " + message;
     return false;
   }
 
@@ -135,10 +136,18 @@ class Checker {
   }
 
  private:
+  // Paths hold the user's key names: keep the message one line of ASCII whatever they contain.
+  static std::string Printable(std::string s) {
+    for (char& ch : s) {
+      const auto u = static_cast<unsigned char>(ch);
+      if (u < 0x20 || u >= 0x7f) ch = '?';
+    }
+    return s;
+  }
   static std::string FormatNumber(double d) {
-    if (std::isfinite(d) && std::fabs(d) < 1e15 && std::floor(d) == d)
-      return std::to_string(static_cast<long long>(d));
-    return "a non-integer number";
+    char text[32];
+    int n = std::snprintf(text, sizeof text, "%g", d);
+    return n > 0 ? std::string(text, static_cast<size_t>(n)) : std::string("a number");
   }
   std::string& error_;
 };
@@ -169,16 +178,20 @@ void ParseEndpoint(Checker& c, std::string& endpoint) {
   for (unsigned char ch : e) {
     if (ch <= 0x20 || ch >= 0x7f)
       return void(c.Fail("exporter.endpoint", "must not contain spaces or non-ASCII characters"));
+    // WriteExporterSettings copies the endpoint into a JSON string without escaping.
+    if (ch == '"' || ch == '\\')
+      return void(c.Fail("exporter.endpoint", "must not contain quotes or backslashes"));
   }
   if (e.find('?') != std::string_view::npos || e.find('#') != std::string_view::npos)
     return void(c.Fail("exporter.endpoint", "must not contain a query or fragment"));
-  while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
+  // Trim trailing '/' but never into the scheme's "//" ("https://" must stay hostless).
+  const size_t host_start = e.find("//") + 2;
+  while (endpoint.size() > host_start && endpoint.back() == '/') endpoint.pop_back();
   e = endpoint;
   if (e.size() >= kTracesPath.size() && e.substr(e.size() - kTracesPath.size()) == kTracesPath)
     return void(c.Fail("exporter.endpoint",
                        "give the base URL (e.g. https://collector.example:4318); edgetrace "
                        "appends /v1/traces itself"));
-  size_t host_start = e.find("//") + 2;
   if (host_start >= e.size() || e[host_start] == '/' || e[host_start] == ':')
     return void(c.Fail("exporter.endpoint", "has no host"));
 }
