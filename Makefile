@@ -11,7 +11,7 @@ CONFIG ?= shim-js/edgetrace.config.json
 STAMP := build/.setup-done
 
 .PHONY: setup wasm wasm-emscripten package package-emscripten test test-unit test-asan \
-        test-wasm test-node test-node-emscripten test-terraform fuzz bench demo clean
+        test-wasm test-node test-node-emscripten test-browser test-terraform fuzz bench demo clean
 
 $(STAMP): scripts/setup.sh package.json package-lock.json
 	@bash scripts/setup.sh
@@ -44,7 +44,7 @@ package-emscripten: wasm-emscripten
 	$(call assemble,dist/lambda-emscripten,build/emscripten/edgetrace.wasm)
 
 # ---- tests
-test: test-unit test-asan test-wasm test-node test-node-emscripten test-terraform fuzz
+test: test-unit test-asan test-wasm test-node test-node-emscripten test-browser test-terraform fuzz
 	@echo "make test: all suites passed"
 test-unit: $(STAMP)
 	@cmake --preset native >/dev/null
@@ -62,6 +62,8 @@ test-node: package
 	@node --test tests/node/
 test-node-emscripten: package-emscripten package
 	@EDGETRACE_PACKAGE_DIR=$(CURDIR)/dist/lambda-emscripten node --test tests/node/
+test-browser: package
+	@node --test tests/browser/
 test-terraform: package
 	@bash tests/terraform/run.sh
 FUZZ_SECONDS ?= 20

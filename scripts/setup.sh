@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(cmake make clang-14 lld-14 wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
   libclang-rt-14-dev-wasm32 libclang-rt-14-dev emscripten binaryen wabt nlohmann-json3-dev
-  doctest-dev nodejs npm)
+  doctest-dev chromium nodejs npm)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
