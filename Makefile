@@ -50,6 +50,8 @@ test-unit: $(STAMP)
 	@cmake --preset native >/dev/null
 	@cmake --build --preset native -j$(JOBS)
 	@ctest --preset native
+	@EDGETRACE_PROPAGATION_PROBE=$(CURDIR)/build/native/tests/unit/propagation_probe \
+	  node --test tests/node/propagation_native_differential.test.mjs
 test-asan: $(STAMP)
 	@cmake --preset native-asan >/dev/null
 	@cmake --build --preset native-asan -j$(JOBS)
