@@ -34,8 +34,8 @@ class Tracer {
  public:
   explicit Tracer(RandomSource& random) noexcept : random_(random) {}
 
-  // Validates and applies the configuration; on error the tracer stays unconfigured and
-  // `error` names the offending key.
+  // Validates and applies the configuration; on error nothing changes (a tracer that was
+  // never configured stays unconfigured) and `error` names the offending key.
   Status Configure(std::string_view config_json, const RuntimeInfo& runtime, std::string& error);
   bool configured() const noexcept { return configured_; }
   const Config& config() const noexcept { return config_; }
