@@ -137,6 +137,9 @@ export function createTracer(config, hooks = {}) {
       setHeader(headers, 'traceparent', traceparent);
       if (tracestate !== undefined) setHeader(headers, 'tracestate', tracestate);
       else if (tracestateAction === Action.remove) delete headers.tracestate;
+      // "keep" means the joined value is already canonical; several fields still become one,
+      // for origins that read only the first.
+      else if (headers.tracestate?.length > 1) setHeader(headers, 'tracestate', headerValue(headers, 'tracestate'));
       if (edgeContext !== undefined) setHeader(headers, EDGE_CONTEXT_HEADER, edgeContext);
       else if (contextAction === Action.remove) delete headers[EDGE_CONTEXT_HEADER];
     } catch (err) {

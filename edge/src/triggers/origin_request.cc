@@ -45,8 +45,15 @@ Status Tracer::OnOriginRequest(const RequestFields& in, int64_t now_unix_nano,
     state.Append("ot=th:");
     state.Append(std::string_view(th, n));
   }
-  out.tracestate = state.size() > 0 && !state.overflowed() ? HeaderChange::Set(state.view())
-                                                           : HeaderChange::Remove();
+  if (state.size() == 0 || state.overflowed()) {
+    out.tracestate = HeaderChange::Remove();
+  } else if (continuing && state.view() == in.tracestate) {
+    // Already in canonical form (the common case): the header stays as it came, which spares
+    // the host a string and a header rewrite per request.
+    out.tracestate = HeaderChange{};
+  } else {
+    out.tracestate = HeaderChange::Set(state.view());
+  }
 
   if (sampling.sampled) {
     EdgeContext ctx;
