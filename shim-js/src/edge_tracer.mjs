@@ -71,13 +71,18 @@ export function createTracer(config, hooks = {}) {
   let wasm = null;
   let exporter = createExporter({ mode: 'none', headers: {}, timeoutMs: 0 }, stats, log);
   let configJson;
+  /** The module's own message when it rejected the configuration. */
+  let configError = null;
   let coldStart = COLD_START;
 
   function configure() {
     const env = process.env;
     wasm.writeFields(CONFIGURE_FIELDS, [configJson, env.AWS_REGION, env.AWS_LAMBDA_FUNCTION_NAME, env.AWS_LAMBDA_FUNCTION_VERSION]);
     const status = wasm.configure();
-    if (status !== Status.ok) throw new Error(`invalid configuration: ${wasm.text(Slot.error)}`);
+    if (status !== Status.ok) {
+      configError = wasm.text(Slot.error);
+      throw new Error(`invalid configuration: ${configError}`);
+    }
     return JSON.parse(wasm.text(Slot.exporterSettings));
   }
 
@@ -193,6 +198,9 @@ export function createTracer(config, hooks = {}) {
   return {
     get enabled() {
       return wasm !== null;
+    },
+    get configError() {
+      return configError;
     },
     exporter,
     stats,

@@ -7,5 +7,5 @@ export function validateConfig(config) {
   const lines = [];
   const tracer = createTracer(config, { log: (line) => lines.push(line) });
   if (tracer.enabled) return { ok: true };
-  return { ok: false, error: lines.join('\n').replace(/^edgetrace: tracing disabled, all requests pass through untouched: /, '') };
+  return { ok: false, error: tracer.configError ?? lines.join('\n') };
 }
