@@ -43,7 +43,8 @@ const WARM_UP_RECORD = {
 function warmUp(wasm) {
   writePropagationFields(wasm, WARM_UP_RECORD.request.headers);
   if (wasm.onRequest(Trigger['origin-request'], nowMs(), 0) !== Status.ok) return;
-  const [traceparent, , edgeContext] = wasm.headerTexts();
+  wasm.readHeaders();
+  const { traceparent, edgeContext } = wasm;
   const headers = {
     ...WARM_UP_RECORD.request.headers,
     traceparent: [{ key: 'traceparent', value: traceparent }],
@@ -135,7 +136,8 @@ export function createTracer(config, hooks = {}) {
         return request;
       }
       // Read every output before changing anything: the request changes all or nothing.
-      const [traceparent, tracestate, edgeContext] = wasm.headerTexts();
+      wasm.readHeaders();
+      const { traceparent, tracestate, edgeContext } = wasm;
       const tracestateAction = wasm.action(Slot.tracestate);
       const contextAction = wasm.action(Slot.edgeContext);
       const headers = request.headers;

@@ -177,22 +177,29 @@ export class WasmTracer {
   }
 
   /**
-   * The request-side header slots (traceparent, tracestate, x-edgetrace-ctx), which the
-   * module writes back to back: one string read, then substrings.
-   * @returns {[string, string | undefined, string | undefined]}
+   * Reads the request-side header slots (traceparent, tracestate, x-edgetrace-ctx), which
+   * the module writes back to back: one string read, then substrings. Results land in
+   * this.traceparent / this.tracestate / this.edgeContext (undefined when not set), so the
+   * per-request path allocates no array or closure.
    */
-  headerTexts() {
+  readHeaders() {
     const io = this.io;
     const base = io[W_OUT_PTR + Slot.traceparent];
-    let end = base + io[W_OUT_LEN + Slot.traceparent];
-    for (const slot of [Slot.tracestate, Slot.edgeContext])
-      if (io[W_OUT_ACTION + slot] === Action.set) end = Math.max(end, io[W_OUT_PTR + slot] + io[W_OUT_LEN + slot]);
+    const tpLen = io[W_OUT_LEN + Slot.traceparent];
+    const tsSet = io[W_OUT_ACTION + Slot.tracestate] === Action.set;
+    const ctxSet = io[W_OUT_ACTION + Slot.edgeContext] === Action.set;
+    let end = base + tpLen;
+    if (tsSet) end = Math.max(end, io[W_OUT_PTR + Slot.tracestate] + io[W_OUT_LEN + Slot.tracestate]);
+    if (ctxSet) end = Math.max(end, io[W_OUT_PTR + Slot.edgeContext] + io[W_OUT_LEN + Slot.edgeContext]);
     const all = this.bytes.toString('latin1', base, end);
-    const part = (slot) => {
-      if (io[W_OUT_ACTION + slot] !== Action.set) return undefined;
-      const from = io[W_OUT_PTR + slot] - base;
-      return all.substring(from, from + io[W_OUT_LEN + slot]);
-    };
-    return [part(Slot.traceparent), part(Slot.tracestate), part(Slot.edgeContext)];
+    this.traceparent = all.substring(0, tpLen);
+    this.tracestate = tsSet ? this.slice(all, base, Slot.tracestate) : undefined;
+    this.edgeContext = ctxSet ? this.slice(all, base, Slot.edgeContext) : undefined;
   }
+
+  slice(all, base, slot) {
+    const from = this.io[W_OUT_PTR + slot] - base;
+    return all.substring(from, from + this.io[W_OUT_LEN + slot]);
+  }
+
 }
