@@ -11,7 +11,7 @@ CONFIG ?= shim-js/edgetrace.config.json
 STAMP := build/.setup-done
 
 .PHONY: setup wasm wasm-emscripten package package-emscripten test test-unit test-asan \
-        test-wasm test-node test-node-emscripten test-browser test-terraform fuzz bench demo clean
+        format-check test-wasm test-node test-node-emscripten test-browser test-terraform fuzz bench demo clean
 
 $(STAMP): scripts/setup.sh package.json package-lock.json
 	@bash scripts/setup.sh
@@ -44,8 +44,11 @@ package-emscripten: wasm-emscripten
 	$(call assemble,dist/lambda-emscripten,build/emscripten/edgetrace.wasm)
 
 # ---- tests
-test: test-unit test-asan test-wasm test-node test-node-emscripten test-browser test-terraform fuzz
+test: format-check test-unit test-asan test-wasm test-node test-node-emscripten test-browser test-terraform fuzz
 	@echo "make test: all suites passed"
+format-check:
+	@clang-format-14 --dry-run -Werror $$(git ls-files '*.cc' '*.h')
+	@echo "format-check: C++ sources match .clang-format"
 test-unit: $(STAMP)
 	@cmake --preset native >/dev/null
 	@cmake --build --preset native -j$(JOBS)

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(cmake make clang-14 lld-14 wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
+APT_PACKAGES=(cmake make clang-14 clang-format-14 lld-14 wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
   libclang-rt-14-dev-wasm32 libclang-rt-14-dev emscripten binaryen wabt nlohmann-json3-dev
   doctest-dev chromium nodejs npm)
 

@@ -20,13 +20,20 @@ constexpr std::string_view kTracesPath = "/v1/traces";
 
 const char* TypeName(const Json& j) {
   switch (j.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::boolean: return "a boolean";
-    case Json::value_t::string: return "a string";
-    case Json::value_t::array: return "an array";
-    case Json::value_t::object: return "an object";
-    case Json::value_t::discarded: return "invalid";
-    default: return "a number";
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::boolean:
+      return "a boolean";
+    case Json::value_t::string:
+      return "a string";
+    case Json::value_t::array:
+      return "an array";
+    case Json::value_t::object:
+      return "an object";
+    case Json::value_t::discarded:
+      return "invalid";
+    default:
+      return "a number";
   }
 }
 
@@ -106,8 +113,8 @@ class Checker {
            int max) {
     if (!ok() || !section.contains(key)) return;
     const Json& v = section[key];
-    std::string range = "must be an integer from " + std::to_string(min) + " to " +
-                        std::to_string(max);
+    std::string range =
+        "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
     if (!v.is_number()) {
       Fail(path + "." + key, range + ", got " + TypeName(v));
       return;
@@ -198,11 +205,11 @@ void ParseEndpoint(Checker& c, std::string& endpoint) {
 
 void ParseHeaders(Checker& c, const Json& h, Config& out) {
   if (!h.is_object())
-    return void(c.Fail("exporter.headers", std::string("must be an object of strings, got ") +
-                                               TypeName(h)));
-  if (h.size() > kMaxExporterHeaders)
     return void(c.Fail("exporter.headers",
-                       "at most " + std::to_string(kMaxExporterHeaders) + " headers"));
+                       std::string("must be an object of strings, got ") + TypeName(h)));
+  if (h.size() > kMaxExporterHeaders)
+    return void(
+        c.Fail("exporter.headers", "at most " + std::to_string(kMaxExporterHeaders) + " headers"));
   for (const auto& item : h.items()) {
     std::string path = "exporter.headers." + item.key();
     if (item.key().empty())
@@ -226,10 +233,14 @@ void ParseExporter(Checker& c, const Json& s, Config& out) {
   if (s.contains("mode")) {
     const Json& m = s["mode"];
     std::string_view mode = m.is_string() ? std::string_view(m.get_ref<const std::string&>()) : "";
-    if (mode == "otlp-http") out.exporter_mode = ExporterMode::kOtlpHttp;
-    else if (mode == "log") out.exporter_mode = ExporterMode::kLog;
-    else if (mode == "none") out.exporter_mode = ExporterMode::kNone;
-    else return void(c.Fail("exporter.mode", "must be one of \"otlp-http\", \"log\", \"none\""));
+    if (mode == "otlp-http")
+      out.exporter_mode = ExporterMode::kOtlpHttp;
+    else if (mode == "log")
+      out.exporter_mode = ExporterMode::kLog;
+    else if (mode == "none")
+      out.exporter_mode = ExporterMode::kNone;
+    else
+      return void(c.Fail("exporter.mode", "must be one of \"otlp-http\", \"log\", \"none\""));
   }
   c.String(s, "exporter", "endpoint", out.exporter_endpoint, kMaxEndpointLength, true);
   if (c.ok() && s.contains("headers")) ParseHeaders(c, s["headers"], out);
@@ -284,9 +295,12 @@ Status ParseConfig(std::string_view json, Config& out, std::string& error) {
 
 const char* ExporterModeName(ExporterMode mode) noexcept {
   switch (mode) {
-    case ExporterMode::kOtlpHttp: return "otlp-http";
-    case ExporterMode::kLog: return "log";
-    case ExporterMode::kNone: return "none";
+    case ExporterMode::kOtlpHttp:
+      return "otlp-http";
+    case ExporterMode::kLog:
+      return "log";
+    case ExporterMode::kNone:
+      return "none";
   }
   return "none";
 }

@@ -91,7 +91,8 @@ int32_t edgetrace_on_request(int32_t trigger, double now_ms, int32_t flags) {
   g_io.ClearOutputs();
   if (trigger != edgetrace_abi::kOriginRequest) return Finish(edge::Status::kNothingToDo);
   edge::RequestDecision decision;
-  edge::Status status = g_tracer.OnOriginRequest(ReadRequestFields(flags), ToUnixNano(now_ms), decision);
+  edge::Status status =
+      g_tracer.OnOriginRequest(ReadRequestFields(flags), ToUnixNano(now_ms), decision);
   if (status != edge::Status::kOk) return Finish(status, "origin-request: not traced");
   g_io.SetHeader(edgetrace_abi::kSlotTraceparent, decision.traceparent);
   g_io.SetHeader(edgetrace_abi::kSlotTracestate, decision.tracestate);
@@ -103,7 +104,8 @@ int32_t edgetrace_on_response(int32_t trigger, double now_ms, int32_t flags) {
   g_io.ClearOutputs();
   if (trigger != edgetrace_abi::kOriginResponse) return Finish(edge::Status::kNothingToDo);
   edge::ByteWriter body(g_body, sizeof(g_body));
-  edge::Status status = g_tracer.OnOriginResponse(ReadRequestFields(flags), ToUnixNano(now_ms), body);
+  edge::Status status =
+      g_tracer.OnOriginResponse(ReadRequestFields(flags), ToUnixNano(now_ms), body);
   if (status == edge::Status::kOutputFull)
     return Finish(status, "span larger than the 32 KiB body buffer");
   if (status == edge::Status::kInvalidInput) return Finish(status, g_tracer.problem());

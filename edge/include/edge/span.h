@@ -54,13 +54,13 @@ class AttributeList {
 struct Span {
   TraceId trace_id;
   SpanId span_id;
-  SpanId parent_span_id;           // invalid = root span
-  std::string_view trace_state;    // serialised W3C tracestate of this span, may be empty
+  SpanId parent_span_id;         // invalid = root span
+  std::string_view trace_state;  // serialised W3C tracestate of this span, may be empty
   std::string_view name;
   SpanKind kind = SpanKind::kServer;
   int64_t start_unix_nano = 0;
   int64_t end_unix_nano = 0;
-  uint32_t flags = 0;              // see span_flags
+  uint32_t flags = 0;  // see span_flags
   SpanStatusCode status = SpanStatusCode::kUnset;
   std::string_view status_message;
   AttributeList attributes;

@@ -3,7 +3,7 @@
 namespace edge::internal {
 namespace {
 
-constexpr std::string_view kKnownMethods[] = {"GET",  "HEAD",    "POST",  "PUT",  "DELETE",
+constexpr std::string_view kKnownMethods[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
                                               "CONNECT", "OPTIONS", "TRACE", "PATCH"};
 
 bool IsKnownMethod(std::string_view method) noexcept {

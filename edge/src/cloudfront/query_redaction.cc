@@ -9,8 +9,10 @@ constexpr std::string_view kRedacted = "REDACTED";
 // CloudFront signed URLs, S3 presigned URLs (SigV4 and the legacy SigV2 AWSAccessKeyId), and
 // the semantic conventions' url.query list (AWSAccessKeyId, Signature, sig, X-Goog-Signature).
 constexpr std::string_view kSecretParameters[] = {
-    "Signature",        "Policy",          "Key-Pair-Id",      "X-Amz-Signature",
-    "X-Amz-Credential", "X-Amz-Security-Token", "AWSAccessKeyId", "sig",
+    "Signature",        "Policy",
+    "Key-Pair-Id",      "X-Amz-Signature",
+    "X-Amz-Credential", "X-Amz-Security-Token",
+    "AWSAccessKeyId",   "sig",
     "X-Goog-Signature",
 };
 

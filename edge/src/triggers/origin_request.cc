@@ -16,10 +16,12 @@ Status Tracer::OnOriginRequest(const RequestFields& in, int64_t now_unix_nano,
   if (!configured_) return Status::kNotConfigured;
 
   TraceParent parent;
-  if (config_.trust_incoming && !in.traceparent.empty()) parent = ParseTraceParent(internal::TrimOptionalWhitespace(in.traceparent));
+  if (config_.trust_incoming && !in.traceparent.empty())
+    parent = ParseTraceParent(internal::TrimOptionalWhitespace(in.traceparent));
   const bool continuing = parent.IsValid();
 
-  TraceId trace_id = continuing ? parent.trace_id : ids_->NewTraceId(now_unix_nano / kNanosPerSecond);
+  TraceId trace_id =
+      continuing ? parent.trace_id : ids_->NewTraceId(now_unix_nano / kNanosPerSecond);
   SpanId span_id = ids_->NewSpanId();
   SamplingResult sampling = sampler_->Decide(continuing ? &parent : nullptr, trace_id, {});
 

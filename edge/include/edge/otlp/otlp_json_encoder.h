@@ -30,7 +30,8 @@ class OtlpJsonEncoder {
   std::string_view prefix() const noexcept { return prefix_; }
 
  private:
-  std::string prefix_;  // {"resourceSpans":[{"resource":{...},"scopeSpans":[{"scope":{...},"spans":[
+  std::string
+      prefix_;  // {"resourceSpans":[{"resource":{...},"scopeSpans":[{"scope":{...},"spans":[
   size_t attribute_value_limit_ = 0;
 };
 

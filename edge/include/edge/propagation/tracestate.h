@@ -18,7 +18,7 @@ class TraceState {
   static constexpr size_t kMaxMembers = 32;
   static constexpr size_t kMaxKeySize = 256;
   static constexpr size_t kMaxValueSize = 256;
-  static constexpr size_t kPropagateLimit = 512;   // spec: propagate at least this much
+  static constexpr size_t kPropagateLimit = 512;  // spec: propagate at least this much
   static constexpr size_t kLongMemberSize = 128;  // dropped first when truncating
 
   struct Member {
