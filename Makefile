@@ -46,7 +46,7 @@ package-emscripten: wasm-emscripten
 # ---- tests
 test: format-check test-unit test-asan test-wasm test-node test-node-emscripten test-browser test-terraform fuzz
 	@echo "make test: all suites passed"
-format-check:
+format-check: $(STAMP)
 	@clang-format-14 --dry-run -Werror $$(git ls-files '*.cc' '*.h')
 	@echo "format-check: C++ sources match .clang-format"
 test-unit: $(STAMP)
