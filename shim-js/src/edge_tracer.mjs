@@ -114,6 +114,17 @@ export function createTracer(config, hooks = {}) {
     }
   }
 
+  // AWS does not document whether a response event's cf.request shows the headers the
+  // request-side function added. origin-request always sets traceparent on a traced request,
+  // so its presence answers the question; operators read it once per sandbox (the canary in
+  // terraform/README.md).
+  let visibilityReported = false;
+  function reportHeaderVisibility(headers) {
+    visibilityReported = true;
+    const seen = headers.traceparent !== undefined ? 'yes' : 'no';
+    log(`edgetrace: response events carry request-side headers: ${seen} (AWS_REGION=${process.env.AWS_REGION ?? 'unset'})`);
+  }
+
   function takeColdStart() {
     const flag = coldStart;
     coldStart = 0;
@@ -168,6 +179,7 @@ export function createTracer(config, hooks = {}) {
       log('edgetrace: origin-response not traced: event has no request headers');
       return { response, body: null };
     }
+    if (!visibilityReported) reportHeaderVisibility(headers);
     // origin-request sets x-edgetrace-ctx only on sampled spans: without it there is nothing
     // to close, and an unsampled response costs no more than this lookup.
     if (headers[EDGE_CONTEXT_HEADER] === undefined) return { response, body: null };

@@ -71,16 +71,18 @@ class OtlpHttpExporter {
         else this.stats.recordDropped(reason, detail);
         resolve();
       };
+      // The budget covers everything from here, the first export's transport load included.
+      let req = null;
+      const timer = setTimeout(() => {
+        finish('collector_timeout', `collector ${this.url.href} did not answer within ${this.timeoutMs} ms`);
+        req?.destroy();
+      }, this.timeoutMs);
       const { request, agent } = this.connection();
-      const req = request(this.url, {
+      req = request(this.url, {
         method: 'POST',
         agent,
         headers: { ...this.headers, 'content-length': body.length }, // ASCII: chars = bytes
       });
-      const timer = setTimeout(() => {
-        finish('collector_timeout', `collector ${this.url.href} did not answer within ${this.timeoutMs} ms`);
-        req.destroy();
-      }, this.timeoutMs);
       req.on('error', (err) => finish('collector_unreachable', `POST ${this.url.href} failed: ${err.code ?? err.message}`));
       req.on('response', (res) => {
         let size = 0;

@@ -9,6 +9,7 @@
 // means something.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -478,4 +479,29 @@ describe('OTLP export of the edge span', () => {
     const result = await withDeadline(mod.handler(ev, fakeContext()), DEADLINE_MS);
     assertUntouched(before, result, 'default handler viewer-request');
   });
+});
+
+test('the header-visibility line is logged once per sandbox, with the region', async () => {
+  const { makeHandler } = await import('./support/package.mjs');
+  const { handler, visibility } = await makeHandler({ exporter: { mode: 'none' } });
+  const request = JSON.parse(readFileSync(new URL('../fixtures/events/s3-origin.origin-request.json', import.meta.url)));
+  const response = JSON.parse(readFileSync(new URL('../fixtures/events/s3-origin.origin-response.json', import.meta.url)));
+  response.Records[0].cf.request = await handler(request, {});
+  await handler(response, {});
+  await handler(structuredClone(response), {});
+  assert.equal(visibility.length, 0, 'exporter mode none reads no response state');
+
+  const traced = await makeHandler({ exporter: { mode: 'log' } });
+  const req2 = JSON.parse(readFileSync(new URL('../fixtures/events/s3-origin.origin-request.json', import.meta.url)));
+  const resp2 = JSON.parse(readFileSync(new URL('../fixtures/events/s3-origin.origin-response.json', import.meta.url)));
+  const withoutHeaders = structuredClone(resp2);
+  resp2.Records[0].cf.request = await traced.handler(req2, {});
+  await traced.handler(resp2, {});
+  await traced.handler(withoutHeaders, {});
+  assert.equal(traced.visibility.length, 1, 'once per sandbox, not per event');
+  assert.match(traced.visibility[0], /request-side headers: yes \(AWS_REGION=/);
+
+  const blind = await makeHandler({ exporter: { mode: 'log' } });
+  await blind.handler(structuredClone(withoutHeaders), {});
+  assert.match(blind.visibility[0], /request-side headers: no/);
 });

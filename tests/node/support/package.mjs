@@ -57,16 +57,24 @@ export async function requirePackage() {
 }
 
 /**
- * createHandler with a log hook that captures every line.
+ * createHandler with a log hook that captures every line; the visibility line is kept apart
+ * (in `visibility`) so tests can count problem lines exactly.
  * @returns {Promise<{handler: Function, logs: string[], linesSince: (mark:number)=>string[]}>}
  */
+/** The once-per-sandbox header-visibility line: information, not a problem report. */
+export const VISIBILITY_LINE = /^edgetrace: response events carry request-side headers: (yes|no) \(AWS_REGION=/;
+
 export async function makeHandler(config) {
   const mod = await requirePackage();
   const logs = [];
-  const handler = mod.createHandler(config, { log: (line) => logs.push(String(line)) });
+  const visibility = [];
+  const handler = mod.createHandler(config, {
+    log: (line) => (VISIBILITY_LINE.test(line) ? visibility : logs).push(String(line)),
+  });
   return {
     handler,
     logs,
+    visibility,
     mark: () => logs.length,
     linesSince: (mark) => logs.slice(mark),
     edgeLinesSince: (mark) => logs.slice(mark).filter((l) => l.includes('edgetrace:')),
