@@ -11,7 +11,7 @@ CONFIG ?= shim-js/edgetrace.config.json
 STAMP := build/.setup-done
 
 .PHONY: setup wasm wasm-emscripten package package-emscripten test test-unit test-asan \
-        format-check test-wasm test-node test-node-emscripten test-browser test-terraform fuzz bench demo clean
+        format-check test-wasm test-node test-node-emscripten test-browser test-terraform fuzz bench demo dev traffic load soak clean
 
 $(STAMP): scripts/setup.sh package.json package-lock.json
 	@bash scripts/setup.sh
@@ -82,6 +82,18 @@ bench: package
 	@node tests/bench/bench.mjs $(BENCH_ARGS)
 demo: package
 	@node shim-js/tools/demo.mjs
+
+# ---- laptop: CloudFront emulator + sample origin + trace view (issue 5)
+dev: package
+	@node shim-js/tools/edgetrace.mjs dev $(DEV_ARGS)
+traffic:
+	@node shim-js/tools/edgetrace.mjs traffic $(TRAFFIC_ARGS)
+# Benchmarks, not tests: neither runs in make test or CI.
+LOAD_SECONDS ?= 60
+load: package
+	@node tests/bench/load.mjs --duration $(LOAD_SECONDS) $(LOAD_ARGS)
+soak: package
+	@node tests/bench/soak.mjs $(SOAK_ARGS)
 
 clean:
 	rm -rf build dist
