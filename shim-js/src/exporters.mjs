@@ -10,6 +10,11 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 const builtin = process.getBuiltinModule ?? createRequire(import.meta.url);
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const MAX_BACKOFF_MS = 60_000;
+// A collector that is down or slower than the budget would otherwise cost every sampled
+// request a connection attempt or the whole budget: back off, doubling while it stays so.
+const FAILURE_BACKOFF_MS = 1000;
+const MAX_FAILURE_BACKOFF_MS = 30_000;
+const CONNECTIVITY_FAILURES = new Set(['collector_timeout', 'collector_unreachable']);
 
 /**
  * @param {{mode: string, url?: string, headers: Record<string,string>, timeoutMs: number}} settings
@@ -52,23 +57,40 @@ class OtlpHttpExporter {
     this.transport = null;
     this.headers = { ...settings.headers, 'content-type': 'application/json' };
     this.backoffUntil = 0;
+    this.backoffCause = '';
+    this.droppedInWindow = 0;
+    this.consecutiveFailures = 0;
   }
 
   /** @param {string} body  OTLP JSON, pure ASCII (the module escapes everything else) */
   export(body) {
     const now = Date.now();
     if (now < this.backoffUntil) {
-      this.stats.recordDropped('collector_backoff', `collector asked to back off for ${this.backoffUntil - now} ms more`);
+      // One line per back-off window, then silent counting; the total follows when it ends.
+      if (this.droppedInWindow++ === 0) {
+        this.stats.recordDropped('collector_backoff', `backing off from ${this.url.href} for ${this.backoffUntil - now} ms more: ${this.backoffCause}; further drops until then are counted and summarised`);
+      } else {
+        this.stats.countDropped('collector_backoff');
+      }
       return Promise.resolve();
     }
+    if (this.droppedInWindow > 1) {
+      this.stats.log(`edgetrace: dropped ${this.droppedInWindow} spans without sending while backing off from ${this.url.href} [reason=collector_backoff sampled=${this.stats.sampled} exported=${this.stats.exported} dropped=${this.stats.dropped}]`);
+    }
+    this.droppedInWindow = 0;
     return new Promise((resolve) => {
       let settled = false;
       const finish = (reason, detail) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (reason === null) this.stats.recordExported();
-        else this.stats.recordDropped(reason, detail);
+        if (reason === null) {
+          this.consecutiveFailures = 0;
+          this.stats.recordExported();
+        } else {
+          this.stats.recordDropped(reason, detail);
+          if (CONNECTIVITY_FAILURES.has(reason)) this.backOffAfterFailure(detail);
+        }
         resolve();
       };
       // The budget covers everything from here, the first export's transport load included.
@@ -95,7 +117,7 @@ class OtlpHttpExporter {
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) return finish(null);
-          if (RETRYABLE.has(status)) this.backOff(res.headers['retry-after']);
+          if (RETRYABLE.has(status)) this.backOff(res.headers['retry-after'], status);
           finish(`collector_http_${status}`, `collector answered HTTP ${status}`);
         });
       });
@@ -112,9 +134,17 @@ class OtlpHttpExporter {
     return this.transport;
   }
 
-  backOff(retryAfter) {
+  backOff(retryAfter, status) {
     const seconds = Number(retryAfter);
     const ms = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, MAX_BACKOFF_MS) : 1000;
     this.backoffUntil = Date.now() + ms;
+    this.backoffCause = `collector answered HTTP ${status}`;
+  }
+
+  backOffAfterFailure(detail) {
+    const ms = Math.min(FAILURE_BACKOFF_MS * 2 ** this.consecutiveFailures, MAX_FAILURE_BACKOFF_MS);
+    this.consecutiveFailures++;
+    this.backoffUntil = Date.now() + ms;
+    this.backoffCause = detail;
   }
 }

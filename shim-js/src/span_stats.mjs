@@ -31,6 +31,12 @@ export class SpanStats {
     );
   }
 
+  /** Counts a drop whose report is folded into a summary line (see OtlpHttpExporter). */
+  countDropped(reason) {
+    this.dropped++;
+    this.droppedByReason[reason] = (this.droppedByReason[reason] ?? 0) + 1;
+  }
+
   snapshot() {
     return { sampled: this.sampled, exported: this.exported, dropped: this.dropped, droppedByReason: { ...this.droppedByReason } };
   }

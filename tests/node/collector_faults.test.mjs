@@ -115,15 +115,44 @@ describe('collector faults: fail open, drop, count, log once', () => {
         const h = await makeHandler(otlpConfig(rx.url));
         await pairAgainst(h, rx);
         rx.setBehavior('ok');
+        if (fault !== 'status:500') {
+          // A timeout or a broken connection backs off for 1 s: nothing is sent meanwhile.
+          const during = await pairAgainst(h, rx);
+          assert.equal(during.collectorRequests.length, 0, `after ${fault}: no POST during the back-off`);
+          assert.equal(during.edgeLines.length, 1, `after ${fault}: the first drop in the back-off is reported`);
+          await new Promise((resolve) => setTimeout(resolve, 1100));
+        }
         const r = await pairAgainst(h, rx);
         assert.equal(r.edgeLines.length, 0, `a successful export logs no error line after ${fault}: ${r.lines.join('\n')}`);
         const s = h.handler.stats();
-        assert.deepEqual([s.sampled, s.exported, s.dropped], [2, 1, 1], `after ${fault}: ${JSON.stringify(s)}`);
+        const expected = fault === 'status:500' ? [2, 1, 1] : [3, 1, 2];
+        assert.deepEqual([s.sampled, s.exported, s.dropped], expected, `after ${fault}: ${JSON.stringify(s)}`);
         const spans = rx.spans();
         assert.equal(spans.at(-1).span.spanId, r.injected.spanId, `after ${fault}: the recovered export carries the new span`);
       } finally {
         await rx.close();
       }
+    }
+  });
+
+  test('a down collector: one connection attempt, then a back-off window reported by one line and one summary', async () => {
+    const rx = await startReceiver({ behavior: 'refused' });
+    try {
+      const h = await makeHandler(otlpConfig(rx.url));
+      const first = await pairAgainst(h, rx);
+      assert.equal(first.edgeLines.length, 1, 'the refused connection is reported');
+      const burst = [];
+      for (let i = 0; i < 4; i++) burst.push(await pairAgainst(h, rx));
+      assert.ok(burst.every((b) => b.ms < 50), 'no request waits on a collector known to be down');
+      assert.equal(burst.flatMap((b) => b.edgeLines).length, 1, 'one line for the whole window, not one per span');
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const after = await pairAgainst(h, rx); // the window is over: try again (still down)
+      assert.ok(after.edgeLines.some((l) => /dropped 4 spans without sending while backing off/.test(l)), after.edgeLines.join('\n'));
+      const s = h.handler.stats();
+      assert.deepEqual([s.sampled, s.exported, s.dropped], [6, 0, 6], JSON.stringify(s));
+      assert.equal(s.droppedByReason.collector_backoff, 4);
+    } finally {
+      await rx.close();
     }
   });
 
