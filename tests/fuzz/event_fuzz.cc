@@ -230,9 +230,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK((out.flags & edge::trace_flags::kRandom) != 0);
   }
 
-  FUZZ_CHECK(decision.tracestate.action != HeaderChange::Action::kKeep);
-  const std::string tracestate = Applied(decision.tracestate);
-  if (decision.tracestate.action == HeaderChange::Action::kSet) {
+  // kKeep: the incoming tracestate of a continued trace is already canonical and goes on as
+  // it came; it is then checked exactly like a value the module wrote.
+  const bool kept = decision.tracestate.action == HeaderChange::Action::kKeep;
+  if (kept) FUZZ_CHECK(incoming.IsValid() && !in.tracestate.empty());
+  const std::string tracestate = kept ? std::string(in.tracestate) : Applied(decision.tracestate);
+  if (kept || decision.tracestate.action == HeaderChange::Action::kSet) {
     FUZZ_CHECK(!tracestate.empty() && tracestate.size() <= edge::TraceState::kPropagateLimit);
     FUZZ_CHECK(IsPrintableAscii(tracestate));
     const edge::TraceState state = edge::TraceState::Parse(tracestate);
