@@ -63,10 +63,12 @@ test-wasm: $(STAMP)
 	@cmake --preset wasi >/dev/null
 	@cmake --build --preset wasi -j$(JOBS)
 	@ctest --preset wasi
+# The X-Ray/B3 native differential needs the native probe; test-unit builds it first.
+PROBE := $(CURDIR)/build/native/tests/unit/propagation_probe
 test-node: package
-	@node --test tests/node/
+	@EDGETRACE_PROPAGATION_PROBE=$(wildcard $(PROBE)) node --test tests/node/
 test-node-emscripten: package-emscripten package
-	@EDGETRACE_PACKAGE_DIR=$(CURDIR)/dist/lambda-emscripten node --test tests/node/
+	@EDGETRACE_PROPAGATION_PROBE=$(wildcard $(PROBE)) EDGETRACE_PACKAGE_DIR=$(CURDIR)/dist/lambda-emscripten node --test tests/node/
 test-browser: package
 	@node --test tests/browser/
 test-terraform: package
