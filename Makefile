@@ -11,7 +11,7 @@ CONFIG ?= shim-js/edgetrace.config.json
 STAMP := build/.setup-done
 
 .PHONY: setup wasm wasm-emscripten package package-emscripten test test-unit test-asan \
-        format-check test-wasm test-node test-node-emscripten test-browser test-terraform fuzz bench demo dev traffic load soak clean
+        format-check test-wasm test-node test-node-emscripten test-browser test-terraform fuzz bench demo dev traffic load soak cold-stages clean
 
 $(STAMP): scripts/setup.sh package.json package-lock.json
 	@bash scripts/setup.sh
@@ -96,6 +96,8 @@ load: package
 	@node tests/bench/load.mjs --duration $(LOAD_SECONDS) $(LOAD_ARGS)
 soak: package
 	@node tests/bench/soak.mjs $(SOAK_ARGS)
+cold-stages: package
+	@for i in 1 2 3 4 5; do node tests/bench/cold_stages.mjs; done
 
 clean:
 	rm -rf build dist

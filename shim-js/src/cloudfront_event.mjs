@@ -81,17 +81,18 @@ const SPAN_FIELDS = [
 const spanValues = new Array(SPAN_FIELDS.length);
 
 /**
- * Response side: everything the finished span records.
+ * Response side: everything the finished span records. `edgeContext` is the joined
+ * x-edgetrace-ctx value when the caller has already read it.
  * @param {import('./wasm_tracer.mjs').WasmTracer} tracer
  */
-export function writeSpanFields(tracer, cf, context) {
+export function writeSpanFields(tracer, cf, context, edgeContext = headerValue(cf.request.headers, EDGE_CONTEXT_HEADER)) {
   const request = cf.request;
   const headers = request.headers;
   const config = cf.config !== null && typeof cf.config === 'object' ? cf.config : {};
   const v = spanValues;
   v[0] = headerValue(headers, 'traceparent');
   v[1] = headerValue(headers, 'tracestate');
-  v[2] = headerValue(headers, EDGE_CONTEXT_HEADER);
+  v[2] = edgeContext;
   v[3] = firstHeaderValue(headers, 'host');
   v[4] = firstHeaderValue(headers, 'user-agent');
   v[5] = firstHeaderValue(headers, 'cloudfront-forwarded-proto');

@@ -183,13 +183,14 @@ export function createTracer(config, hooks = {}) {
     // origin-request sets x-edgetrace-ctx only on sampled spans: without it there is nothing
     // to close, and an unsampled response costs no more than this lookup.
     if (headers[EDGE_CONTEXT_HEADER] === undefined) return { response, body: null };
-    if (headerValue(headers, EDGE_CONTEXT_HEADER) === undefined) {
+    const edgeContext = headerValue(headers, EDGE_CONTEXT_HEADER);
+    if (edgeContext === undefined) {
       stats.recordSampled();
       stats.recordDropped('context_invalid', 'origin-response: x-edgetrace-ctx has no string value');
       return { response, body: null };
     }
     try {
-      writeSpanFields(wasm, cf, context);
+      writeSpanFields(wasm, cf, context, edgeContext);
       const status = wasm.onResponse(Trigger['origin-response'], nowMs(), takeColdStart());
       if (status === Status.ok) {
         stats.recordSampled();
