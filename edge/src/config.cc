@@ -1,22 +1,60 @@
-// Configuration is parsed once per sandbox, so nlohmann_json's convenience is worth its
-// bytes here (and nowhere on the per-request path). Built without exceptions: only
-// parse(..., nullptr, false) + is_discarded() and type checks before every access are safe.
+// Configuration is parsed once per sandbox, by json::Value (json/json_value.h): a small strict
+// reader with nlohmann_json's call shapes, so the module does not carry nlohmann's templates.
+// This file holds the entry point and the Checker's readers; the sections are parsed in
+// config_sections.cc.
 #include "edge/config.h"
 
 #include <cmath>
-#include <cstdio>
-#include <nlohmann/json.hpp>
+
+#include "config_checker.h"
+#include "edge/json/json_writer.h"
 
 namespace edge {
+namespace internal {
 namespace {
 
-using Json = nlohmann::json;
-
 constexpr size_t kMaxConfigBytes = 64 * 1024;
-constexpr size_t kMaxNameLength = 256;
-constexpr size_t kMaxEndpointLength = 2048;
-constexpr size_t kMaxExporterHeaders = 16;
-constexpr std::string_view kTracesPath = "/v1/traces";
+constexpr size_t kMaxQuotedLength = 64;
+
+// Keys and values are the user's: keep the message one line of ASCII whatever they contain.
+std::string Printable(std::string s) {
+  for (char& ch : s) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (u < 0x20 || u >= 0x7f) ch = '?';
+  }
+  return s;
+}
+
+// The number as JSON writes it (shortest round trip), e.g. 9000, 1.5, 1e+300: no printf.
+std::string FormatNumber(double d) {
+  char text[32];
+  ByteWriter out(text, sizeof text);
+  JsonWriter(out).Double(d);
+  return out.overflowed() ? std::string("a number") : std::string(out.view());
+}
+
+bool Contains(Names names, std::string_view name, size_t& index) {
+  index = 0;
+  for (std::string_view n : names) {
+    if (n == name) return true;
+    ++index;
+  }
+  return false;
+}
+
+// `must be one of "a", "b", got `: the start of every enum error.
+std::string MustBeOneOf(Names names) {
+  std::string message = "must be one of ";
+  for (std::string_view n : names) {
+    if (message.back() != ' ') message += ", ";
+    message += '"';
+    message += n;
+    message += '"';
+  }
+  return message + ", got ";
+}
+
+}  // namespace
 
 const char* TypeName(const Json& j) {
   switch (j.type()) {
@@ -37,226 +75,142 @@ const char* TypeName(const Json& j) {
   }
 }
 
-// Collects the first error; later checks are skipped once one failed.
-class Checker {
- public:
-  explicit Checker(std::string& error) : error_(error) {}
-  bool ok() const { return error_.empty(); }
-
-  bool Fail(const std::string& path, const std::string& message) {
-    if (ok()) error_ = Printable(path) + ": " + message;
-    return false;
-  }
-
-  // Rejects keys of `section` not in `known`, so typos are reported rather than ignored.
-  bool OnlyKeys(const Json& section, const std::string& path,
-                std::initializer_list<std::string_view> known) {
-    for (const auto& item : section.items()) {
-      bool found = false;
-      for (std::string_view k : known) found = found || item.key() == k;
-      if (!found && item.key() != "$schema" && item.key() != "$comment") {
-        std::string full = path.empty() ? item.key() : path + "." + item.key();
-        return Fail(full, "unknown key");
-      }
-    }
-    return true;
-  }
-
-  const Json* Section(const Json& root, const char* key) {
-    if (!root.contains(key)) return nullptr;
-    const Json& s = root[key];
-    if (!s.is_object()) {
-      Fail(key, std::string("must be an object, got ") + TypeName(s));
-      return nullptr;
-    }
-    return &s;
-  }
-
-  void String(const Json& section, const std::string& path, const char* key, std::string& out,
-              size_t max_length, bool allow_empty) {
-    if (!ok() || !section.contains(key)) return;
-    const Json& v = section[key];
-    std::string full = path + "." + key;
-    if (!v.is_string()) {
-      Fail(full, std::string("must be a string, got ") + TypeName(v));
-      return;
-    }
-    const std::string& s = v.get_ref<const std::string&>();
-    if (!allow_empty && s.empty()) {
-      Fail(full, "must not be empty");
-      return;
-    }
-    if (s.size() > max_length) {
-      Fail(full, "must be at most " + std::to_string(max_length) + " bytes");
-      return;
-    }
-    for (unsigned char c : s) {
-      if (c < 0x20 || c == 0x7f) {
-        Fail(full, "must not contain control characters");
-        return;
-      }
-    }
-    out = s;
-  }
-
-  void Bool(const Json& section, const std::string& path, const char* key, bool& out) {
-    if (!ok() || !section.contains(key)) return;
-    const Json& v = section[key];
-    if (!v.is_boolean()) {
-      Fail(path + "." + key, std::string("must be true or false, got ") + TypeName(v));
-      return;
-    }
-    out = v.get<bool>();
-  }
-
-  void Int(const Json& section, const std::string& path, const char* key, int& out, int min,
-           int max) {
-    if (!ok() || !section.contains(key)) return;
-    const Json& v = section[key];
-    std::string range =
-        "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
-    if (!v.is_number()) {
-      Fail(path + "." + key, range + ", got " + TypeName(v));
-      return;
-    }
-    double d = v.get<double>();
-    if (!(d >= min && d <= max) || std::floor(d) != d) {
-      Fail(path + "." + key, range + ", got " + FormatNumber(d));
-      return;
-    }
-    out = static_cast<int>(d);
-  }
-
-  void Ratio(const Json& section, const std::string& path, const char* key, double& out) {
-    if (!ok() || !section.contains(key)) return;
-    const Json& v = section[key];
-    if (!v.is_number()) {
-      Fail(path + "." + key, std::string("must be a number from 0 to 1, got ") + TypeName(v));
-      return;
-    }
-    double d = v.get<double>();
-    if (!(d >= 0.0 && d <= 1.0)) {
-      Fail(path + "." + key, "must be a number from 0 to 1, got " + FormatNumber(d));
-      return;
-    }
-    out = d;
-  }
-
- private:
-  // Paths hold the user's key names: keep the message one line of ASCII whatever they contain.
-  static std::string Printable(std::string s) {
-    for (char& ch : s) {
-      const auto u = static_cast<unsigned char>(ch);
-      if (u < 0x20 || u >= 0x7f) ch = '?';
-    }
-    return s;
-  }
-  static std::string FormatNumber(double d) {
-    char text[32];
-    int n = std::snprintf(text, sizeof text, "%g", d);
-    return n > 0 ? std::string(text, static_cast<size_t>(n)) : std::string("a number");
-  }
-  std::string& error_;
-};
-
 bool IsTokenChar(unsigned char c) {
   // RFC 9110 tchar
   if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
   return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
 }
 
-bool IsReservedExporterHeader(std::string name) {
-  for (char& c : name) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-  return name == "content-type" || name == "content-length" || name == "host" ||
-         name == "connection" || name == "transfer-encoding" || name == "content-encoding";
+std::string Quoted(std::string_view s) {
+  if (s.size() <= kMaxQuotedLength) return "\"" + Printable(std::string(s)) + "\"";
+  return "\"" + Printable(std::string(s.substr(0, kMaxQuotedLength))) + "...\"";
 }
 
-void ParseService(Checker& c, const Json& s, Config& out) {
-  if (!c.OnlyKeys(s, "service", {"name", "version", "environment"})) return;
-  c.String(s, "service", "name", out.service_name, kMaxNameLength, false);
-  c.String(s, "service", "version", out.service_version, kMaxNameLength, true);
-  c.String(s, "service", "environment", out.environment, kMaxNameLength, true);
+std::string Checker::Join(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
 
-void ParseEndpoint(Checker& c, std::string& endpoint) {
-  std::string_view e = endpoint;
-  if (e.substr(0, 7) != "http://" && e.substr(0, 8) != "https://")
-    return void(c.Fail("exporter.endpoint", "must start with http:// or https://"));
-  for (unsigned char ch : e) {
-    if (ch <= 0x20 || ch >= 0x7f)
-      return void(c.Fail("exporter.endpoint", "must not contain spaces or non-ASCII characters"));
-    // WriteExporterSettings copies the endpoint into a JSON string without escaping.
-    if (ch == '"' || ch == '\\')
-      return void(c.Fail("exporter.endpoint", "must not contain quotes or backslashes"));
+bool Checker::Fail(const std::string& path, const std::string& message) {
+  if (ok()) error_ = Printable(path) + ": " + Printable(message);
+  return false;
+}
+
+bool Checker::OnlyKeys(const Json& section, const std::string& path, Names known) {
+  for (const auto& item : section.items()) {
+    size_t unused;
+    if (!Contains(known, item.key(), unused) && item.key() != "$schema" && item.key() != "$comment")
+      return Fail(Join(path, item.key()), "unknown key");
   }
-  if (e.find('?') != std::string_view::npos || e.find('#') != std::string_view::npos)
-    return void(c.Fail("exporter.endpoint", "must not contain a query or fragment"));
-  // Trim trailing '/' but never into the scheme's "//" ("https://" must stay hostless).
-  const size_t host_start = e.find("//") + 2;
-  while (endpoint.size() > host_start && endpoint.back() == '/') endpoint.pop_back();
-  e = endpoint;
-  if (e.size() >= kTracesPath.size() && e.substr(e.size() - kTracesPath.size()) == kTracesPath)
-    return void(c.Fail("exporter.endpoint",
-                       "give the base URL (e.g. https://collector.example:4318); edgetrace "
-                       "appends /v1/traces itself"));
-  if (host_start >= e.size() || e[host_start] == '/' || e[host_start] == ':')
-    return void(c.Fail("exporter.endpoint", "has no host"));
+  return true;
 }
 
-void ParseHeaders(Checker& c, const Json& h, Config& out) {
-  if (!h.is_object())
-    return void(c.Fail("exporter.headers",
-                       std::string("must be an object of strings, got ") + TypeName(h)));
-  if (h.size() > kMaxExporterHeaders)
-    return void(
-        c.Fail("exporter.headers", "at most " + std::to_string(kMaxExporterHeaders) + " headers"));
-  for (const auto& item : h.items()) {
-    std::string path = "exporter.headers." + item.key();
-    if (item.key().empty())
-      return void(c.Fail("exporter.headers", "header names must not be empty"));
-    for (unsigned char ch : item.key())
-      if (!IsTokenChar(ch)) return void(c.Fail(path, "is not a valid HTTP header name"));
-    if (IsReservedExporterHeader(item.key()))
-      return void(c.Fail(path, "is set by edgetrace itself and cannot be overridden"));
-    if (!item.value().is_string())
-      return void(c.Fail(path, std::string("must be a string, got ") + TypeName(item.value())));
-    const std::string& v = item.value().get_ref<const std::string&>();
-    for (unsigned char ch : v)
-      if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-        return void(c.Fail(path, "must not contain control characters (CR/LF)"));
-    out.exporter_headers.emplace_back(item.key(), v);
+const Json* Checker::Section(const Json& root, const char* key) {
+  if (!root.contains(key)) return nullptr;
+  const Json& s = root[key];
+  if (!s.is_object()) {
+    Fail(key, std::string("must be an object, got ") + TypeName(s));
+    return nullptr;
   }
+  return &s;
 }
 
-void ParseExporter(Checker& c, const Json& s, Config& out) {
-  if (!c.OnlyKeys(s, "exporter", {"mode", "endpoint", "headers", "timeoutMs"})) return;
-  if (s.contains("mode")) {
-    const Json& m = s["mode"];
-    std::string_view mode = m.is_string() ? std::string_view(m.get_ref<const std::string&>()) : "";
-    if (mode == "otlp-http")
-      out.exporter_mode = ExporterMode::kOtlpHttp;
-    else if (mode == "log")
-      out.exporter_mode = ExporterMode::kLog;
-    else if (mode == "none")
-      out.exporter_mode = ExporterMode::kNone;
-    else
-      return void(c.Fail("exporter.mode", "must be one of \"otlp-http\", \"log\", \"none\""));
+void Checker::String(const Json& section, const std::string& path, const char* key,
+                     std::string& out, size_t max_length, bool allow_empty) {
+  if (!ok() || !section.contains(key)) return;
+  const Json& v = section[key];
+  const std::string full = Join(path, key);
+  if (!v.is_string()) return void(Fail(full, std::string("must be a string, got ") + TypeName(v)));
+  const std::string& s = v.get_ref<const std::string&>();
+  if (!allow_empty && s.empty()) return void(Fail(full, "must not be empty"));
+  if (s.size() > max_length)
+    return void(Fail(full, "must be at most " + std::to_string(max_length) + " bytes"));
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) return void(Fail(full, "must not contain control characters"));
+  out = s;
+}
+
+void Checker::Bool(const Json& section, const std::string& path, const char* key, bool& out) {
+  if (!ok() || !section.contains(key)) return;
+  const Json& v = section[key];
+  if (!v.is_boolean())
+    return void(Fail(Join(path, key), std::string("must be true or false, got ") + TypeName(v)));
+  out = v.get<bool>();
+}
+
+void Checker::Int(const Json& section, const std::string& path, const char* key, int& out, int min,
+                  int max) {
+  if (!ok() || !section.contains(key)) return;
+  const Json& v = section[key];
+  const std::string range =
+      "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
+  if (!v.is_number()) return void(Fail(Join(path, key), range + ", got " + TypeName(v)));
+  double d = v.get<double>();
+  if (!(d >= min && d <= max) || std::floor(d) != d)
+    return void(Fail(Join(path, key), range + ", got " + FormatNumber(d)));
+  out = static_cast<int>(d);
+}
+
+void Checker::Ratio(const Json& section, const std::string& path, const char* key, double& out) {
+  if (!ok() || !section.contains(key)) return;
+  const Json& v = section[key];
+  const std::string range = "must be a number from 0 to 1, got ";
+  if (!v.is_number()) return void(Fail(Join(path, key), range + TypeName(v)));
+  double d = v.get<double>();
+  if (!(d >= 0.0 && d <= 1.0)) return void(Fail(Join(path, key), range + FormatNumber(d)));
+  out = d;
+}
+
+bool Checker::Enum(const Json& section, const std::string& path, const char* key, Names names,
+                   size_t& index) {
+  if (!ok() || !section.contains(key)) return false;
+  const Json& v = section[key];
+  if (!v.is_string()) return Fail(Join(path, key), MustBeOneOf(names) + TypeName(v));
+  const std::string& s = v.get_ref<const std::string&>();
+  return Contains(names, s, index) || Fail(Join(path, key), MustBeOneOf(names) + Quoted(s));
+}
+
+const Json* Checker::Array(const Json& section, const std::string& path, const char* key,
+                           size_t max_items) {
+  if (!ok() || !section.contains(key)) return nullptr;
+  const Json& v = section[key];
+  if (!v.is_array()) {
+    Fail(Join(path, key), std::string("must be an array, got ") + TypeName(v));
+    return nullptr;
   }
-  c.String(s, "exporter", "endpoint", out.exporter_endpoint, kMaxEndpointLength, true);
-  if (c.ok() && s.contains("headers")) ParseHeaders(c, s["headers"], out);
-  c.Int(s, "exporter", "timeoutMs", out.exporter_timeout_ms, 1, Config::kMaxTimeoutMs);
-  if (!c.ok()) return;
-  if (out.exporter_mode == ExporterMode::kOtlpHttp && out.exporter_endpoint.empty())
-    return void(c.Fail("exporter.endpoint", "is required when exporter.mode is \"otlp-http\""));
-  if (!out.exporter_endpoint.empty()) ParseEndpoint(c, out.exporter_endpoint);
+  if (v.size() > max_items) {
+    Fail(Join(path, key), "must have at most " + std::to_string(max_items) + " entries");
+    return nullptr;
+  }
+  return &v;
 }
 
-}  // namespace
+bool Checker::EnumArray(const Json& section, const std::string& path, const char* key, Names names,
+                        std::vector<size_t>& picked) {
+  // Distinct names: never more elements than names, so the first extra one is a duplicate or
+  // an unknown name, which is the better message; no separate size limit.
+  std::vector<std::string> values;
+  size_t unused;
+  if (!StringArray(
+          section, path, key, SIZE_MAX, values, [&](const std::string& at, std::string& value) {
+            return Contains(names, value, unused) || Fail(at, MustBeOneOf(names) + Quoted(value));
+          }))
+    return false;
+  picked.clear();
+  for (const std::string& value : values) {
+    size_t index;
+    Contains(names, value, index);
+    picked.push_back(index);
+  }
+  return true;
+}
+
+}  // namespace internal
 
 Status ParseConfig(std::string_view json, Config& out, std::string& error) {
+  using internal::Json;
   error.clear();
   out = Config{};
-  if (json.size() > kMaxConfigBytes) {
+  if (json.size() > internal::kMaxConfigBytes) {
     error = "config: larger than 64 KiB";
     return Status::kBadConfig;
   }
@@ -266,29 +220,29 @@ Status ParseConfig(std::string_view json, Config& out, std::string& error) {
     return Status::kBadConfig;
   }
   if (!root.is_object()) {
-    error = std::string("config: must be a JSON object, got ") + TypeName(root);
+    error = std::string("config: must be a JSON object, got ") + internal::TypeName(root);
     return Status::kBadConfig;
   }
-  Checker c(error);
-  if (!c.OnlyKeys(root, "", {"service", "exporter", "sampling", "propagation", "ids", "limits"}))
+  internal::Checker c(error);
+  if (!c.OnlyKeys(root, "",
+                  {"service", "exporter", "triggers", "sampling", "propagation", "ids", "capture",
+                   "redaction", "limits"}))
     return Status::kBadConfig;
-  if (const Json* s = c.Section(root, "service")) ParseService(c, *s, out);
-  if (const Json* s = c.ok() ? c.Section(root, "exporter") : nullptr) ParseExporter(c, *s, out);
-  if (const Json* s = c.ok() ? c.Section(root, "sampling") : nullptr) {
-    if (c.OnlyKeys(*s, "sampling", {"ratio"})) c.Ratio(*s, "sampling", "ratio", out.sampling_ratio);
-  }
-  if (const Json* s = c.ok() ? c.Section(root, "propagation") : nullptr) {
-    if (c.OnlyKeys(*s, "propagation", {"trustIncoming"}))
-      c.Bool(*s, "propagation", "trustIncoming", out.trust_incoming);
-  }
-  if (const Json* s = c.ok() ? c.Section(root, "ids") : nullptr) {
-    if (c.OnlyKeys(*s, "ids", {"xrayCompatible"}))
-      c.Bool(*s, "ids", "xrayCompatible", out.xray_compatible_ids);
-  }
-  if (const Json* s = c.ok() ? c.Section(root, "limits") : nullptr) {
-    if (c.OnlyKeys(*s, "limits", {"attributeValueLength"}))
-      c.Int(*s, "limits", "attributeValueLength", out.attribute_value_length,
-            Config::kMinAttributeValueLength, Config::kMaxAttributeValueLength);
+  // Sections are checked in this order; the first error wins.
+  constexpr std::pair<const char*, void (*)(internal::Checker&, const Json&, Config&)> kSections[] =
+      {
+          {"service", internal::ParseService},
+          {"exporter", internal::ParseExporter},
+          {"sampling", internal::ParseSampling},
+          {"propagation", internal::ParsePropagation},
+          {"ids", internal::ParseIds},
+          {"capture", internal::ParseCapture},
+          {"redaction", internal::ParseRedaction},
+          {"limits", internal::ParseLimits},
+      };
+  internal::ParseTriggers(c, root, out);
+  for (const auto& [key, parse] : kSections) {
+    if (const Json* s = c.ok() ? c.Section(root, key) : nullptr) parse(c, *s, out);
   }
   return c.ok() ? Status::kOk : Status::kBadConfig;
 }

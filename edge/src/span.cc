@@ -50,4 +50,39 @@ bool AttributeList::AddDouble(std::string_view key, double value) noexcept {
   return true;
 }
 
+bool Span::AddLink(const SpanLink& link) noexcept {
+  if (!link.trace_id.IsValid() || !link.span_id.IsValid()) return false;
+  if (link_count == kMaxLinks) {
+    ++dropped_links;
+    return false;
+  }
+  links[link_count++] = link;
+  return true;
+}
+
+bool Span::AddExceptionEvent(int64_t time_unix_nano, std::string_view type,
+                             std::string_view message) noexcept {
+  if (event_count == kMaxEvents) {
+    ++dropped_events;
+    return false;
+  }
+  SpanEvent& event = events[event_count++];
+  event = SpanEvent{};
+  event.name = "exception";
+  event.time_unix_nano = time_unix_nano;
+  // Semantic conventions (exceptions): type and message are both optional, and an empty
+  // string says nothing, so it is left out rather than sent as "".
+  if (!type.empty()) {
+    Attribute& a = event.attributes[event.attribute_count++];
+    a.key = "exception.type";
+    a.string_value = type;
+  }
+  if (!message.empty()) {
+    Attribute& a = event.attributes[event.attribute_count++];
+    a.key = "exception.message";
+    a.string_value = message;
+  }
+  return true;
+}
+
 }  // namespace edge

@@ -8,7 +8,10 @@ Status Tracer::Configure(std::string_view config_json, const RuntimeInfo& runtim
   if (ParseConfig(config_json, parsed, error) != Status::kOk) return Status::kBadConfig;
   config_ = std::move(parsed);
   ids_ = std::make_unique<IdGenerator>(random_, config_.xray_compatible_ids);
-  sampler_ = std::make_unique<ParentBasedSampler>(config_.sampling_ratio);
+  sampler_ = std::make_unique<EdgeSampler>(config_);
+  region_ = std::string(runtime.region);
+  request_capture_.Init(config_.capture_request_headers, "http.request.header.");
+  response_capture_.Init(config_.capture_response_headers, "http.response.header.");
 
   const ResourceAttribute resource[] = {
       {"service.name", config_.service_name},

@@ -23,11 +23,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!parsed.IsValid()) {
     FUZZ_CHECK(parsed.start_unix_nano == 0);
     FUZZ_CHECK(!parsed.remote_parent.IsValid());
+    FUZZ_CHECK(!parsed.HasOpenRoot() && parsed.root_start_unix_nano == 0);
     return 0;
   }
   FUZZ_CHECK(parsed.start_unix_nano > 0);
   FUZZ_CHECK(size >= 3 && size <= edge::EdgeContext::kMaxHeaderSize);
-  FUZZ_CHECK(header.substr(0, 2) == "1-");
+  FUZZ_CHECK(header.substr(0, 2) == (parsed.HasOpenRoot() ? "2-" : "1-"));
+  if (parsed.HasOpenRoot()) FUZZ_CHECK(parsed.root_start_unix_nano > 0);
 
   char out[edge::EdgeContext::kMaxHeaderSize + kGuard];
   std::memset(out, '#', sizeof out);
@@ -41,7 +43,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(reparsed.IsValid());
   FUZZ_CHECK(reparsed.start_unix_nano == parsed.start_unix_nano);
   FUZZ_CHECK(reparsed.remote_parent == parsed.remote_parent);
-  // Without leading zeros the input is the canonical form: formatting gives it back.
-  if (header[2] != '0') FUZZ_CHECK(formatted == header);
+  FUZZ_CHECK(reparsed.root_span_id == parsed.root_span_id);
+  FUZZ_CHECK(reparsed.root_start_unix_nano == parsed.root_start_unix_nano);
+  // Only leading zeros make an accepted header longer than its canonical form.
+  if (formatted.size() == header.size()) FUZZ_CHECK(formatted == header);
   return 0;
 }

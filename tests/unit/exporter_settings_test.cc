@@ -71,7 +71,7 @@ TEST_CASE("exporter settings: otlp-http gets url = endpoint + /v1/traces, header
       "timeoutMs":750}})");
   const std::string text = Write(config);
   CHECK(text == R"({"mode":"otlp-http","url":"https://collector.example:4318/v1/traces",)"
-                R"("headers":{"X-Tenant":"acme","x-api-key":"k1"},"timeoutMs":750})");
+                R"("headers":{"x-api-key":"k1","X-Tenant":"acme"},"timeoutMs":750})");
   const json j = ParseSettings(text);
   CHECK(StringField(j, "mode") == "otlp-http");
   CHECK(StringField(j, "url") == "https://collector.example:4318/v1/traces");

@@ -95,13 +95,13 @@ TEST_CASE("tracer: a good config is applied and clears the error") {
   Tracer tracer(random);
   std::string error = "stale";
   REQUIRE(tracer.Configure(R"({"service":{"name":"shop"},"sampling":{"ratio":0.5},
-      "propagation":{"trustIncoming":true}})",
+      "propagation":{"trust":"honor"}})",
                            kRuntime, error) == Status::kOk);
   CHECK(error.empty());
   CHECK(tracer.configured());
   CHECK(tracer.config().service_name == "shop");
   CHECK(tracer.config().sampling_ratio == 0.5);
-  CHECK(tracer.config().trust_incoming);
+  CHECK(tracer.config().trust == TrustPolicy::kHonor);
 }
 
 TEST_CASE("tracer: the resource holds the service, the SDK, the cloud and the function") {

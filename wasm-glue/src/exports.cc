@@ -55,8 +55,24 @@ edge::RequestFields ReadRequestFields(int32_t flags) {
   f.request_id = io.Field(edgetrace_abi::kFieldRequestId, g_input);
   f.response_status = io.Field(edgetrace_abi::kFieldResponseStatus, g_input);
   f.invocation_id = io.Field(edgetrace_abi::kFieldInvocationId, g_input);
+  f.xray = io.Field(edgetrace_abi::kFieldXRay, g_input);
+  f.b3 = io.Field(edgetrace_abi::kFieldB3, g_input);
+  f.b3_trace_id = io.Field(edgetrace_abi::kFieldB3TraceId, g_input);
+  f.b3_span_id = io.Field(edgetrace_abi::kFieldB3SpanId, g_input);
+  f.b3_sampled = io.Field(edgetrace_abi::kFieldB3Sampled, g_input);
+  f.b3_flags = io.Field(edgetrace_abi::kFieldB3Flags, g_input);
+  f.fill_stamp = io.Field(edgetrace_abi::kFieldFillStamp, g_input);
+  f.captured_request_headers = io.Field(edgetrace_abi::kFieldCapturedRequestHeaders, g_input);
+  f.captured_response_headers = io.Field(edgetrace_abi::kFieldCapturedResponseHeaders, g_input);
+  f.exception_type = io.Field(edgetrace_abi::kFieldExceptionType, g_input);
+  f.exception_message = io.Field(edgetrace_abi::kFieldExceptionMessage, g_input);
   f.cold_start = (flags & edgetrace_abi::kFlagColdStart) != 0;
+  f.synthetic = (flags & edgetrace_abi::kFlagWarmUp) != 0;
   return f;
+}
+
+bool IsTrigger(int32_t t) {
+  return t >= edgetrace_abi::kViewerRequest && t <= edgetrace_abi::kViewerResponse;
 }
 
 }  // namespace
@@ -89,28 +105,48 @@ int32_t edgetrace_on_configure(void) {
 
 int32_t edgetrace_on_request(int32_t trigger, double now_ms, int32_t flags) {
   g_io.ClearOutputs();
-  if (trigger != edgetrace_abi::kOriginRequest) return Finish(edge::Status::kNothingToDo);
-  edge::RequestDecision decision;
-  edge::Status status =
-      g_tracer.OnOriginRequest(ReadRequestFields(flags), ToUnixNano(now_ms), decision);
-  if (status != edge::Status::kOk) return Finish(status, "origin-request: not traced");
-  g_io.SetHeader(edgetrace_abi::kSlotTraceparent, decision.traceparent);
-  g_io.SetHeader(edgetrace_abi::kSlotTracestate, decision.tracestate);
-  g_io.SetHeader(edgetrace_abi::kSlotEdgeContext, decision.edge_context);
+  if (!IsTrigger(trigger)) return Finish(edge::Status::kNothingToDo);
+  edge::RequestDecision d;
+  edge::Status status = g_tracer.OnRequest(static_cast<edge::Trigger>(trigger),
+                                           ReadRequestFields(flags), ToUnixNano(now_ms), d);
+  if (status == edge::Status::kInvalidInput) return Finish(status, g_tracer.problem());
+  if (status != edge::Status::kOk) return Finish(status, "request not traced");
+  g_io.SetHeader(edgetrace_abi::kSlotTraceparent, d.traceparent);
+  g_io.SetHeader(edgetrace_abi::kSlotTracestate, d.tracestate);
+  g_io.SetHeader(edgetrace_abi::kSlotEdgeContext, d.edge_context);
+  g_io.SetHeader(edgetrace_abi::kSlotXRay, d.xray);
+  g_io.SetHeader(edgetrace_abi::kSlotB3, d.b3);
+  g_io.SetHeader(edgetrace_abi::kSlotB3TraceId, d.b3_trace_id);
+  g_io.SetHeader(edgetrace_abi::kSlotB3SpanId, d.b3_span_id);
+  g_io.SetHeader(edgetrace_abi::kSlotB3Sampled, d.b3_sampled);
   return Finish(edge::Status::kOk);
 }
 
 int32_t edgetrace_on_response(int32_t trigger, double now_ms, int32_t flags) {
   g_io.ClearOutputs();
-  if (trigger != edgetrace_abi::kOriginResponse) return Finish(edge::Status::kNothingToDo);
+  if (!IsTrigger(trigger)) return Finish(edge::Status::kNothingToDo);
+  uint32_t closing = 0;
+  if (flags & edgetrace_abi::kFlagGeneratedResponse)
+    closing |= edge::Tracer::kClosedByGeneratedResponse;
+  if (flags & edgetrace_abi::kFlagHandlerThrew) closing |= edge::Tracer::kClosedByThrow;
   edge::ByteWriter body(g_body, sizeof(g_body));
+  edge::ResponseDecision d;
   edge::Status status =
-      g_tracer.OnOriginResponse(ReadRequestFields(flags), ToUnixNano(now_ms), body);
+      g_tracer.OnResponse(static_cast<edge::Trigger>(trigger), ReadRequestFields(flags),
+                          ToUnixNano(now_ms), closing, d, body);
   if (status == edge::Status::kOutputFull)
-    return Finish(status, "span larger than the 32 KiB body buffer");
+    return Finish(status, "spans larger than the 32 KiB body buffer");
   if (status == edge::Status::kInvalidInput) return Finish(status, g_tracer.problem());
-  if (status != edge::Status::kOk) return Finish(status, "origin-response: not traced");
+  if (status != edge::Status::kOk) return Finish(status, "response not traced");
   g_io.SetOutput(edgetrace_abi::kSlotBody, body.view());
+  g_io.SetHeader(edgetrace_abi::kSlotFillStamp, d.fill_stamp);
+  const edgetrace_abi::OutputSlot correlation =
+      g_tracer.config().response_header == edge::ResponseHeaderMode::kServerTiming
+          ? edgetrace_abi::kSlotServerTiming
+          : edgetrace_abi::kSlotTraceResponse;
+  g_io.SetHeader(correlation, d.correlation);
+  static const char kDigits[] = "0123456789";
+  g_io.SetOutput(edgetrace_abi::kSlotSpanCount, {kDigits + (d.span_count % 10), 1});
   return Finish(edge::Status::kOk);
 }
 

@@ -42,6 +42,7 @@ class AttributeList {
 
   size_t size() const noexcept { return count_; }
   const Attribute& at(size_t i) const noexcept { return items_[i]; }
+  const Attribute* data() const noexcept { return items_; }  // size() attributes
   uint32_t dropped() const noexcept { return dropped_; }
 
  private:
@@ -51,7 +52,27 @@ class AttributeList {
   uint32_t dropped_ = 0;
 };
 
+// A link to a span of another trace (e.g. a cache hit to the trace that filled the cache).
+// The linked context always came from another request, so the encoder marks it remote.
+struct SpanLink {
+  TraceId trace_id;
+  SpanId span_id;
+  uint32_t flags = 0;  // W3C trace flags of the linked context (low 8 bits)
+};
+
+// A timestamped event with a few attributes (e.g. the `exception` event).
+struct SpanEvent {
+  static constexpr size_t kMaxAttributes = 4;
+  std::string_view name;  // a literal
+  int64_t time_unix_nano = 0;
+  Attribute attributes[kMaxAttributes];
+  size_t attribute_count = 0;
+};
+
 struct Span {
+  static constexpr size_t kMaxLinks = 2;
+  static constexpr size_t kMaxEvents = 2;
+
   TraceId trace_id;
   SpanId span_id;
   SpanId parent_span_id;         // invalid = root span
@@ -64,6 +85,24 @@ struct Span {
   SpanStatusCode status = SpanStatusCode::kUnset;
   std::string_view status_message;
   AttributeList attributes;
+  SpanLink links[kMaxLinks];
+  size_t link_count = 0;
+  SpanEvent events[kMaxEvents];
+  size_t event_count = 0;
+  // Links and events refused because the span already held the maximum; OTLP reports them
+  // in droppedLinksCount / droppedEventsCount instead of failing the span.
+  uint32_t dropped_links = 0;
+  uint32_t dropped_events = 0;
+
+  // Each returns false when the span already holds the maximum: nothing is stored and the
+  // matching dropped_* count goes up by one.
+  // AddLink also refuses (returns false, counts nothing) a link with an invalid trace or span
+  // id: it links to nothing, and OTLP receivers reject all-zero link ids.
+  bool AddLink(const SpanLink& link) noexcept;
+  // The OTel `exception` event: exception.type and exception.message (both may be empty,
+  // then left out).
+  bool AddExceptionEvent(int64_t time_unix_nano, std::string_view type,
+                         std::string_view message) noexcept;
 };
 
 }  // namespace edge

@@ -39,6 +39,9 @@ void WriteHexId(ByteWriter& out, std::string_view field_open, const Id& id) noex
   }
 }
 
+// Span.Link.flags: bits 0-7 are the W3C trace flags, the remoteness bits come above them.
+constexpr uint32_t kW3cFlagsMask = 0xff;
+
 // proto fixed64: negative times (a broken clock) are written as 0, which means "unknown",
 // rather than as a value no OTLP decoder accepts.
 uint64_t AsFixed64(int64_t v) noexcept { return v < 0 ? 0 : static_cast<uint64_t>(v); }
@@ -65,17 +68,61 @@ void WriteAttributeValue(JsonWriter& w, const Attribute& a, size_t string_limit)
   w.Raw(kAttributeClose);
 }
 
-void WriteSpanAttributes(JsonWriter& w, const AttributeList& attributes,
-                         size_t string_limit) noexcept {
-  if (attributes.size() == 0) return;  // empty repeated field: a default, omitted
+// Writes `,"attributes":[...]` for the span's and the events' attributes alike, so that the
+// value limit applies to every string attribute value.
+void WriteAttributes(JsonWriter& w, const Attribute* attributes, size_t count,
+                     size_t string_limit) noexcept {
+  if (count == 0) return;  // empty repeated field: a default, omitted
   w.Raw(',');
   w.Raw(kAttributesOpen);
-  for (size_t i = 0; i < attributes.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
     if (i != 0) w.Raw(',');
-    const Attribute& a = attributes.at(i);
+    const Attribute& a = attributes[i];
     w.Raw(kAttributeKeyOpen);
     w.String(a.key);
     WriteAttributeValue(w, a, string_limit);
+  }
+  w.Raw(']');
+}
+
+// Writes `,"<field>":N` for a uint32 count unless it is 0 (the default, omitted).
+void WriteCount(JsonWriter& w, std::string_view field_open, uint32_t count) noexcept {
+  if (count == 0) return;
+  w.Raw(field_open);
+  w.Uint(count);
+}
+
+// Span.events: [{timeUnixNano, name, attributes}], in the order they were added.
+void WriteEvents(JsonWriter& w, const Span& span, size_t string_limit) noexcept {
+  if (span.event_count == 0) return;
+  w.Raw(",\"events\":[");
+  for (size_t i = 0; i < span.event_count; ++i) {
+    const SpanEvent& event = span.events[i];
+    if (i != 0) w.Raw(',');
+    w.Raw("{\"timeUnixNano\":");
+    w.QuotedUint(AsFixed64(event.time_unix_nano));
+    w.Raw(",\"name\":");
+    w.String(event.name);
+    WriteAttributes(w, event.attributes, event.attribute_count, string_limit);
+    w.Raw('}');
+  }
+  w.Raw(']');
+}
+
+// Span.links: [{traceId, spanId, flags}]. A linked context came from another request, so it is
+// remote: flags carry its W3C flags plus both remoteness bits, and are never 0.
+void WriteLinks(JsonWriter& w, const Span& span) noexcept {
+  if (span.link_count == 0) return;
+  w.Raw(",\"links\":[");
+  for (size_t i = 0; i < span.link_count; ++i) {
+    const SpanLink& link = span.links[i];
+    if (i != 0) w.Raw(',');
+    WriteHexId(w.out(), "{\"traceId\":\"", link.trace_id);
+    WriteHexId(w.out(), ",\"spanId\":\"", link.span_id);
+    w.Raw(",\"flags\":");  // fixed32: a JSON number
+    w.Uint((link.flags & kW3cFlagsMask) | span_flags::kContextHasIsRemote |
+           span_flags::kContextIsRemote);
+    w.Raw('}');
   }
   w.Raw(']');
 }
@@ -88,6 +135,38 @@ void WriteStatus(JsonWriter& w, SpanStatusCode code, std::string_view message) n
     w.Raw(",\"message\":");
     w.String(message);
   }
+  w.Raw('}');
+}
+
+// One Span object, fields in trace.proto order (flags beside the ids it qualifies).
+void WriteSpan(ByteWriter& out, const Span& span, size_t string_limit) noexcept {
+  JsonWriter w(out);
+  WriteHexId(out, "{\"traceId\":\"", span.trace_id);
+  WriteHexId(out, ",\"spanId\":\"", span.span_id);
+  if (!span.trace_state.empty()) {
+    w.Raw(",\"traceState\":");
+    w.String(span.trace_state);
+  }
+  if (span.parent_span_id.IsValid()) WriteHexId(out, ",\"parentSpanId\":\"", span.parent_span_id);
+  if (span.flags != 0) {
+    w.Raw(",\"flags\":");  // fixed32: a JSON number
+    w.Uint(span.flags);
+  }
+  w.Raw(",\"name\":");
+  w.String(span.name);
+  w.Raw(",\"kind\":");
+  w.Uint(static_cast<uint8_t>(span.kind));
+  w.Raw(",\"startTimeUnixNano\":");
+  w.QuotedUint(AsFixed64(span.start_unix_nano));
+  w.Raw(",\"endTimeUnixNano\":");
+  w.QuotedUint(AsFixed64(span.end_unix_nano));
+  WriteAttributes(w, span.attributes.data(), span.attributes.size(), string_limit);
+  WriteCount(w, ",\"droppedAttributesCount\":", span.attributes.dropped());
+  WriteEvents(w, span, string_limit);
+  WriteCount(w, ",\"droppedEventsCount\":", span.dropped_events);
+  WriteLinks(w, span);
+  WriteCount(w, ",\"droppedLinksCount\":", span.dropped_links);
+  WriteStatus(w, span.status, span.status_message);
   w.Raw('}');
 }
 
@@ -138,36 +217,30 @@ void OtlpJsonEncoder::Init(const ResourceAttribute* resource, size_t resource_co
 }
 
 Status OtlpJsonEncoder::Encode(const Span& span, ByteWriter& out) const noexcept {
+  const Span* const one[] = {&span};
+  return Encode(one, 1, out);
+}
+
+Status OtlpJsonEncoder::Encode(const Span* const* spans, size_t count,
+                               ByteWriter& out) const noexcept {
+  if (count == 0) return Status::kNothingToDo;
+  if (spans == nullptr) return Status::kInvalidInput;
+  for (size_t i = 0; i < count; ++i) {
+    if (spans[i] == nullptr) return Status::kInvalidInput;
+  }
+  const size_t start = out.size();
   JsonWriter w(out);
   w.Raw(prefix_);
-  WriteHexId(out, "{\"traceId\":\"", span.trace_id);
-  WriteHexId(out, ",\"spanId\":\"", span.span_id);
-  if (!span.trace_state.empty()) {
-    w.Raw(",\"traceState\":");
-    w.String(span.trace_state);
+  for (size_t i = 0; i < count; ++i) {
+    if (i != 0) w.Raw(',');
+    WriteSpan(out, *spans[i], attribute_value_limit_);
   }
-  if (span.parent_span_id.IsValid()) WriteHexId(out, ",\"parentSpanId\":\"", span.parent_span_id);
-  if (span.flags != 0) {
-    w.Raw(",\"flags\":");  // fixed32: a JSON number
-    w.Uint(span.flags);
-  }
-  w.Raw(",\"name\":");
-  w.String(span.name);
-  w.Raw(",\"kind\":");
-  w.Uint(static_cast<uint8_t>(span.kind));
-  w.Raw(",\"startTimeUnixNano\":");
-  w.QuotedUint(AsFixed64(span.start_unix_nano));
-  w.Raw(",\"endTimeUnixNano\":");
-  w.QuotedUint(AsFixed64(span.end_unix_nano));
-  WriteSpanAttributes(w, span.attributes, attribute_value_limit_);
-  if (span.attributes.dropped() != 0) {
-    w.Raw(",\"droppedAttributesCount\":");
-    w.Uint(span.attributes.dropped());
-  }
-  WriteStatus(w, span.status, span.status_message);
-  w.Raw('}');
   w.Raw(kRequestClose);
-  return out.overflowed() ? Status::kOutputFull : Status::kOk;
+  if (out.overflowed()) {
+    out.Truncate(start);  // all or nothing: no partial request is left behind
+    return Status::kOutputFull;
+  }
+  return Status::kOk;
 }
 
 }  // namespace edge

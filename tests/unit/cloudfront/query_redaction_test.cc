@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace edge {
 namespace {
@@ -20,6 +21,18 @@ std::string Redact(std::string_view query, size_t capacity = 8192) {
   REQUIRE(n <= capacity);
   const std::string_view untouched(g_buffer + n, capacity + kGuard - n);
   CHECK(untouched.find_first_not_of('#') == std::string_view::npos);  // nothing past n
+  return std::string(g_buffer, n);
+}
+
+// The same with configured extra keys.
+std::string RedactWith(std::string_view query, const std::vector<std::string>& keys,
+                       size_t capacity = 8192) {
+  REQUIRE(capacity + kGuard <= sizeof g_buffer);
+  std::memset(g_buffer, '#', sizeof g_buffer);
+  const size_t n = RedactQuery(query, keys, g_buffer, capacity);
+  REQUIRE(n <= capacity);
+  const std::string_view untouched(g_buffer + n, capacity + kGuard - n);
+  CHECK(untouched.find_first_not_of('#') == std::string_view::npos);
   return std::string(g_buffer, n);
 }
 
@@ -197,6 +210,71 @@ TEST_CASE("query redaction: CloudFront's largest query fits in the 8 KiB buffer 
   query.resize(8190);
   if (query.back() == '&') query.back() = 'x';
   CHECK(Redact(query) == query);
+}
+
+// --- configured extra keys (Config::redact_query_keys) ---
+
+TEST_CASE("query redaction: extra keys are redacted like the built-in names") {
+  const std::vector<std::string> keys = {"token", "api_key"};
+  CHECK(RedactWith("token=abc", keys) == "token=REDACTED");
+  CHECK(RedactWith("a=1&api_key=k&token=t&b=2", keys) == "a=1&api_key=REDACTED&token=REDACTED&b=2");
+  CHECK(RedactWith("token=one&token=two", keys) == "token=REDACTED&token=REDACTED");
+  CHECK(RedactWith("token=", keys) == "token=REDACTED");
+  CHECK(RedactWith("token", keys) == "token");  // no value to hide, as for built-ins
+}
+
+TEST_CASE("query redaction: the built-in names stay redacted when extra keys are given") {
+  const std::vector<std::string> keys = {"token"};
+  CHECK(RedactWith("Signature=s&token=t&Key-Pair-Id=k", keys) ==
+        "Signature=REDACTED&token=REDACTED&Key-Pair-Id=REDACTED");
+  CHECK(RedactWith("Signature=s&token=t", {}) == "Signature=REDACTED&token=t");
+}
+
+TEST_CASE("query redaction: an empty extra-key list behaves exactly like the old overload") {
+  for (const char* query :
+       {"", "a=1", "&&Signature=x", "a=1&Signature=s&X-Amz-Credential=c&b=2", "=x", "a==b"}) {
+    CAPTURE(query);
+    for (size_t capacity : {size_t{0}, size_t{3}, size_t{12}, size_t{8192}}) {
+      CAPTURE(capacity);
+      CHECK(RedactWith(query, {}, capacity) == Redact(query, capacity));
+    }
+  }
+}
+
+TEST_CASE("query redaction: extra keys are matched exactly and case-sensitively, like built-ins") {
+  const std::vector<std::string> keys = {"token"};
+  for (const char* query : {"Token=abc", "TOKEN=abc", "tokens=abc", "xtoken=abc", "tok=abc",
+                            " token=abc", "token =abc", "%74oken=abc", "to%6Ben=abc"}) {
+    CAPTURE(query);
+    CHECK(RedactWith(query, keys) == query);
+  }
+  // A key configured in another case matches that case only.
+  CHECK(RedactWith("Token=abc&token=def", {"Token"}) == "Token=REDACTED&token=def");
+}
+
+TEST_CASE("query redaction: an empty extra key matches nothing (not even a nameless value)") {
+  CHECK(RedactWith("=secret&a=1", {""}) == "=secret&a=1");
+  CHECK(RedactWith("=secret&token=t", {"", "token"}) == "=secret&token=REDACTED");
+}
+
+TEST_CASE("query redaction: extra keys with unusual characters are compared as bytes") {
+  CHECK(RedactWith("x[y]=1&a.b=2&c%20d=3", {"x[y]", "c%20d"}) ==
+        "x[y]=REDACTED&a.b=2&c%20d=REDACTED");
+  CHECK(RedactWith("caf\xc3\xa9=1", {"caf\xc3\xa9"}) == "caf\xc3\xa9=REDACTED");
+}
+
+TEST_CASE("query redaction: extra-key secrets never leak at any capacity") {
+  const std::vector<std::string> keys = {"session", "token"};
+  const std::string query = "a=1&session=SECRETSESS&Signature=SECRETSIG&token=SECRETTOK&b=22";
+  const std::string full = RedactWith(query, keys);
+  CHECK(full == "a=1&session=REDACTED&Signature=REDACTED&token=REDACTED&b=22");
+  for (size_t capacity = 0; capacity <= query.size() + 8; ++capacity) {
+    CAPTURE(capacity);
+    const std::string out = RedactWith(query, keys, capacity);
+    CHECK(out.find("SECRET") == std::string::npos);
+    CHECK(full.compare(0, out.size(), out) == 0);
+    CHECK((out.empty() || out.size() == full.size() || full[out.size()] == '&'));
+  }
 }
 
 }  // namespace

@@ -35,7 +35,8 @@ void CheckRejected(std::string_view header) {
 
 TEST_CASE("edge context: header name and maximum size") {
   CHECK(EdgeContext::kHeaderName == "x-edgetrace-ctx");
-  CHECK(EdgeContext::kMaxHeaderSize == 38);  // "1-" + 19 digits + "-" + 16 hex
+  // "2-" + 19 digits + "-" + 16 hex + "-" + 19 digits + "-" + 16 hex
+  CHECK(EdgeContext::kMaxHeaderSize == 75);
 }
 
 TEST_CASE("edge context: a root span is version, dash, start time") {
@@ -76,13 +77,13 @@ TEST_CASE("edge context: format then parse round-trips, extremes included") {
   }
 }
 
-TEST_CASE("edge context: the longest header is exactly kMaxHeaderSize and is accepted") {
+TEST_CASE("edge context: the longest version 1 header is 38 chars and is accepted") {
   EdgeContext ctx;
   ctx.start_unix_nano = kInt64Max;
   ctx.remote_parent = SpanId::FromHex(kParentHex);
   const std::string header = Format(ctx);
   CHECK(header == "1-9223372036854775807-00f067aa0ba902b7");
-  CHECK(header.size() == EdgeContext::kMaxHeaderSize);
+  CHECK(header.size() == 38);
   CHECK(ParseEdgeContext(header).IsValid());
 }
 
@@ -106,7 +107,8 @@ TEST_CASE("edge context: leading zeros are tolerated; formatting is canonical") 
 
 TEST_CASE("edge context: the version must be exactly '1' followed by '-'") {
   CheckRejected("0-1700000000123456789");
-  CheckRejected("2-1700000000123456789");
+  CheckRejected("2-1700000000123456789");  // version 2 needs the root span
+  CheckRejected("3-1700000000123456789");
   CheckRejected("11-1700000000123456789");
   CheckRejected("1_1700000000123456789");
   CheckRejected("11700000000123456789");
@@ -119,6 +121,7 @@ TEST_CASE("edge context: too short or too long is rejected") {
   CheckRejected("1-");
   CheckRejected("-1");
   CheckRejected("1-1700000000123456789-00f067aa0ba902b70");  // 39 chars
+  CheckRejected("2-1700000000123456789-00f067aa0ba902b7-9223372036854775807-00f067aa0ba902b70");
   CheckRejected(std::string(1000, '1'));
 }
 
@@ -162,4 +165,47 @@ TEST_CASE("edge context: formatted output uses only digits, lowercase hex and '-
 }
 
 }  // namespace
+TEST_CASE("edge context: version 2 carries the origin fetch start and the open root") {
+  EdgeContext ctx;
+  ctx.start_unix_nano = kStart + 5;
+  ctx.root_span_id = SpanId::FromHex("abcdef0123456789");
+  ctx.root_start_unix_nano = kStart;
+  CHECK(Format(ctx) == "2-1700000000123456794-abcdef0123456789-1700000000123456789");
+  ctx.remote_parent = SpanId::FromHex(kParentHex);
+  const std::string header = Format(ctx);
+  CHECK(header == "2-1700000000123456794-abcdef0123456789-1700000000123456789-00f067aa0ba902b7");
+  const EdgeContext parsed = ParseEdgeContext(header);
+  REQUIRE(parsed.IsValid());
+  CHECK(parsed.HasOpenRoot());
+  CHECK(parsed.start_unix_nano == kStart + 5);
+  CHECK(parsed.root_span_id == ctx.root_span_id);
+  CHECK(parsed.root_start_unix_nano == kStart);
+  CHECK(parsed.remote_parent == ctx.remote_parent);
+  CHECK_FALSE(ParseEdgeContext("1-1700000000123456789").HasOpenRoot());
+}
+
+TEST_CASE("edge context: the longest version 2 header is exactly kMaxHeaderSize") {
+  EdgeContext ctx;
+  ctx.start_unix_nano = kInt64Max;
+  ctx.root_span_id = SpanId::FromHex("ffffffffffffffff");
+  ctx.root_start_unix_nano = kInt64Max;
+  ctx.remote_parent = SpanId::FromHex(kParentHex);
+  const std::string header = Format(ctx);
+  CHECK(header.size() == EdgeContext::kMaxHeaderSize);
+  CHECK(ParseEdgeContext(header).IsValid());
+}
+
+TEST_CASE("edge context: version 2 fields are all required and strict") {
+  CheckRejected("2-1700000000123456789-abcdef0123456789");                      // no root start
+  CheckRejected("2-1700000000123456789-abcdef0123456789-");                     // empty root start
+  CheckRejected("2-1700000000123456789-abcdef0123456789-0");                    // zero root start
+  CheckRejected("2-1700000000123456789-0000000000000000-1700000000123456789");  // zero root id
+  CheckRejected("2-1700000000123456789-ABCDEF0123456789-1700000000123456789");  // upper case
+  CheckRejected("2-1700000000123456789-abcdef012345678-1700000000123456789");   // 15 hex
+  CheckRejected("2-1700000000123456789-abcdef0123456789-17x0");
+  CheckRejected("2-1700000000123456789-abcdef0123456789-1700000000123456789-");
+  CheckRejected("2-1700000000123456789-abcdef0123456789-1700000000123456789-00f067aa0ba902b7-1");
+  CheckRejected("1-1700000000123456789-abcdef0123456789-1700000000123456789");  // v1 shape
+}
+
 }  // namespace edge

@@ -1,12 +1,15 @@
 // Native probe for tests/node/propagation_native_differential.test.mjs: runs the C++ X-Ray and
-// B3 parsers (and formatters) on lines from stdin and prints one JSON object per line, so the
-// Node harness can compare them with the OpenTelemetry JS propagators before the parsers are
-// wired into the Lambda package. Not a test itself; built in the native presets only.
+// B3 parsers (and formatters, and InjectHeaders) on lines from stdin and prints one JSON object per
+// line, so the Node harness can compare them with the OpenTelemetry JS propagators before the
+// parsers are wired into the Lambda package. Not a test itself; built in the native presets only.
 //
 // Input, one request per line (payloads backslash-escaped: \\ \t \n \r \xHH):
 //   xray <X-Amzn-Trace-Id value>
 //   b3 <b3 value>
 //   b3multi <x-b3-traceid>\t<x-b3-spanid>\t<x-b3-sampled>\t<x-b3-flags>   (empty = absent)
+//   inject <trace id hex>\t<span id hex>\t<1|0>\t<X-Ray Lineage>
+// `inject` runs InjectHeaders for X-Ray, B3 single and B3 multi at once (ids that do not parse
+// are the invalid ids) and reads each header back with ExtractContext.
 // B3 values get their HTTP OWS trimmed first, as the triggers do at the HTTP boundary; the
 // X-Ray parser handles whitespace itself.
 #include <cstdio>
@@ -15,7 +18,10 @@
 #include <string_view>
 
 #include "cloudfront/http_field.h"
+#include "edge/config.h"
 #include "edge/propagation/b3.h"
+#include "edge/propagation/extract.h"
+#include "edge/propagation/inject.h"
 #include "edge/propagation/xray.h"
 #include "internal/hex.h"
 
@@ -23,6 +29,7 @@ namespace {
 
 constexpr char kFieldSeparator = '\t';
 constexpr size_t kB3MultiFields = 4;
+constexpr size_t kInjectFields = 4;
 
 std::string Unescape(std::string_view in) {
   std::string out;
@@ -164,15 +171,70 @@ void PrintB3(const char* kind, const edge::B3Context& parsed) {
       Json(single).c_str(), Bool(round_trip).c_str());
 }
 
-void ProbeB3Multi(std::string_view payload) {
-  std::string fields[kB3MultiFields];
+// Tab-separated, each field unescaped.
+template <size_t N>
+void SplitFields(std::string_view payload, std::string (&fields)[N]) {
   for (std::string& field : fields) {
     const size_t end = payload.find(kFieldSeparator);
     field = Unescape(payload.substr(0, end));
-    field = std::string(edge::internal::TrimOptionalWhitespace(field));
     payload = end == std::string_view::npos ? std::string_view() : payload.substr(end + 1);
   }
+}
+
+void ProbeB3Multi(std::string_view payload) {
+  std::string fields[kB3MultiFields];
+  SplitFields(payload, fields);
+  for (std::string& field : fields) {
+    field = std::string(edge::internal::TrimOptionalWhitespace(field));
+  }
   PrintB3("b3multi", edge::ParseB3Multi(fields[0], fields[1], fields[2], fields[3]));
+}
+
+// Reads one injected format back: the same ids and decision (and, for X-Ray, Lineage).
+bool ReadsBack(const edge::IncomingHeaders& in, uint8_t format, const edge::TraceId& trace_id,
+               const edge::SpanId& span_id, bool sampled, std::string_view lineage) {
+  const edge::ExtractedContext got = edge::ExtractContext(in, &format, 1);
+  return got.IsValid() && got.format == format && got.parent.trace_id == trace_id &&
+         got.parent.parent_id == span_id && got.parent.sampled() == sampled && got.has_decision &&
+         got.xray_lineage == lineage;
+}
+
+void ProbeInject(std::string_view payload) {
+  std::string fields[kInjectFields];
+  SplitFields(payload, fields);
+  const edge::TraceId trace_id = edge::TraceId::FromHex(fields[0]);
+  const edge::SpanId span_id = edge::SpanId::FromHex(fields[1]);
+  const bool sampled = fields[2] == "1";
+  const std::string& lineage = fields[3];
+  constexpr uint8_t kFormats =
+      edge::format_bits::kXRay | edge::format_bits::kB3Single | edge::format_bits::kB3Multi;
+  char out[edge::kInjectBufferSize];
+  const edge::InjectedHeaders injected =
+      edge::InjectHeaders(kFormats, trace_id, span_id, sampled, lineage, out, sizeof(out));
+
+  edge::IncomingHeaders in;
+  in.xray = injected.xray;
+  in.b3 = injected.b3;
+  in.b3_trace_id = injected.b3_trace_id;
+  in.b3_span_id = injected.b3_span_id;
+  in.b3_sampled = injected.b3_sampled;
+  bool round_trip = false;
+  if (trace_id.IsValid() && span_id.IsValid()) {
+    const std::string_view carried =
+        edge::IsValidXRayLineage(lineage) ? std::string_view(lineage) : std::string_view();
+    round_trip = ReadsBack(in, edge::format_bits::kXRay, trace_id, span_id, sampled, carried) &&
+                 ReadsBack(in, edge::format_bits::kB3Single, trace_id, span_id, sampled, "") &&
+                 ReadsBack(in, edge::format_bits::kB3Multi, trace_id, span_id, sampled, "");
+  } else {
+    round_trip = injected.xray.empty() && injected.b3.empty() && injected.b3_trace_id.empty() &&
+                 injected.b3_span_id.empty() && injected.b3_sampled.empty();
+  }
+  std::printf(
+      "{\"kind\":\"inject\",\"xray\":%s,\"b3\":%s,\"b3TraceId\":%s,\"b3SpanId\":%s,"
+      "\"b3Sampled\":%s,\"roundTrip\":%s}\n",
+      Json(injected.xray).c_str(), Json(injected.b3).c_str(), Json(injected.b3_trace_id).c_str(),
+      Json(injected.b3_span_id).c_str(), Json(injected.b3_sampled).c_str(),
+      Bool(round_trip).c_str());
 }
 
 }  // namespace
@@ -191,6 +253,8 @@ int main() {
       PrintB3("b3", edge::ParseB3Single(edge::internal::TrimOptionalWhitespace(Unescape(payload))));
     } else if (kind == "b3multi") {
       ProbeB3Multi(payload);
+    } else if (kind == "inject") {
+      ProbeInject(payload);
     } else {
       std::printf("{\"error\":%s}\n", Json(line).c_str());
     }

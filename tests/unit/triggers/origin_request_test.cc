@@ -83,7 +83,8 @@ std::string Traceparent(std::string_view trace_id, std::string_view span_id,
 }
 
 // Invariants of every decision: traceparent always set and valid, its sampled bit agrees with
-// `sampled`, edge context set exactly when sampled, values printable ASCII.
+// `sampled`, edge context always set (the response side reads its presence as "the request
+// side saw this request"), values printable ASCII.
 void CheckWellFormed(const RequestDecision& d) {
   REQUIRE(IsSet(d.traceparent));
   CHECK(d.traceparent.value.size() == TraceParent::kHeaderSize);
@@ -91,8 +92,7 @@ void CheckWellFormed(const RequestDecision& d) {
   REQUIRE(tp.IsValid());
   CHECK(tp.sampled() == d.sampled);
   CHECK((tp.flags & ~trace_flags::kKnownMask) == 0);
-  CHECK(IsSet(d.edge_context) == d.sampled);
-  CHECK(IsRemove(d.edge_context) == !d.sampled);
+  CHECK(IsSet(d.edge_context));
   CHECK((IsSet(d.tracestate) || IsRemove(d.tracestate) || IsKeep(d.tracestate)));
   for (const HeaderChange* h : {&d.traceparent, &d.tracestate, &d.edge_context}) {
     CAPTURE(h->value);
@@ -137,7 +137,7 @@ TEST_CASE("origin-request: ratio 0 never samples; the random flag is still set o
   CHECK(ValueOf(d.traceparent) ==
         Traceparent("ff000102030405060708090a0b0c0d0e", "0f10111213141516", "02"));
   CHECK(IsRemove(d.tracestate));
-  CHECK(IsRemove(d.edge_context));
+  CHECK(IsSet(d.edge_context));  // sampled or not
 }
 
 TEST_CASE("origin-request: ratio 0.25 samples by the trace id's low 56 bits, ot=th:c") {
@@ -148,7 +148,7 @@ TEST_CASE("origin-request: ratio 0.25 samples by the trace id's low 56 bits, ot=
     CHECK_FALSE(d.sampled);
     CHECK(ValueOf(d.traceparent) == Traceparent(kNewTraceId, kNewSpanId, "02"));
     CHECK(IsRemove(d.tracestate));  // no th: for a trace that was not sampled
-    CHECK(IsRemove(d.edge_context));
+    CHECK(IsSet(d.edge_context));   // sampled or not
   }
   SUBCASE("low 56 bits 0xc9cacbcccdcecf are at or above it") {
     Edge edge(Config("0.25", false), 0xc0);
@@ -222,8 +222,8 @@ TEST_CASE("origin-request: an unsampled trusted parent wins over ratio 1") {
   CheckWellFormed(d);
   CHECK_FALSE(d.sampled);
   CHECK(ValueOf(d.traceparent) == Traceparent(kParentTraceId, "ff00010203040506", "00"));
-  CHECK(IsKeep(d.tracestate));  // still forwarded downstream, untouched
-  CHECK(IsRemove(d.edge_context));
+  CHECK(IsKeep(d.tracestate));   // still forwarded downstream, untouched
+  CHECK(IsSet(d.edge_context));  // sampled or not
 }
 
 TEST_CASE("origin-request: a sampled trusted parent wins over ratio 0") {
@@ -354,13 +354,13 @@ TEST_CASE("origin-request: a tracestate over 512 chars of short members is cut f
   CHECK(ValueOf(d.tracestate) == expected);
 }
 
-TEST_CASE("regression: a client-sent x-edgetrace-ctx is replaced when sampled, removed when not") {
+TEST_CASE("regression: a client-sent x-edgetrace-ctx is always replaced") {
   RequestFields in = Incoming("");
   in.edge_context = "1-1-ffffffffffffffff";  // a forged span start and parent
   Edge sampled(Config("1", false));
   CHECK(ValueOf(sampled.Request(in).edge_context) == "1-1700000000123456789");
   Edge unsampled(Config("0", false));
-  CHECK(IsRemove(unsampled.Request(in).edge_context));
+  CHECK(ValueOf(unsampled.Request(in).edge_context) == "1-1700000000123456789");
 }
 
 TEST_CASE("origin-request: the edge context records the time of this call") {
@@ -415,7 +415,7 @@ TEST_CASE("origin-request: a previous decision's fields are reset on every call"
   CheckWellFormed(d);
   CHECK_FALSE(d.sampled);
   CHECK(IsRemove(d.tracestate));
-  CHECK(IsRemove(d.edge_context));
+  CHECK(IsSet(d.edge_context));  // sampled or not
 }
 
 }  // namespace

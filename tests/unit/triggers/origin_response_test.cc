@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "edge/request_ids.h"
 #include "edge/tracer.h"
 #include "support/fixed_random_source.h"
 
@@ -276,24 +277,56 @@ TEST_CASE("origin-response: a status that is not three digits from 100 to 599 is
   }
 }
 
-TEST_CASE("origin-response: without x-edgetrace-ctx the request carries no span of ours") {
+TEST_CASE("origin-response: without x-edgetrace-ctx or a request id there is nothing to close") {
+  // origin-request sets x-edgetrace-ctx on every request it sees; without it and without a
+  // request id to recompute the spans from, there is nothing of ours.
   for (std::string_view traceparent :
-       {std::string_view(kSampled), std::string_view(""), std::string_view("garbage")}) {
+       {std::string_view(kSampled), std::string_view("garbage"), std::string_view("")}) {
     CAPTURE(traceparent);
     Edge edge;
-    const Result r = Run(edge, Response(traceparent, ""));
+    RequestFields in = Response(traceparent, "");
+    in.request_id = {};
+    const Result r = Run(edge, in);
     CHECK(r.status == Status::kNothingToDo);
     CHECK(r.body.empty());
     CHECK(r.problem.empty());
   }
 }
 
-TEST_CASE("origin-response: an unsampled traceparent next to x-edgetrace-ctx is invalid input") {
+TEST_CASE("origin-response: without x-edgetrace-ctx, ids come from the request id") {
+  // The response event does not show what origin-request added: the span is recomputed from
+  // cf.config.requestId and marked partial (its start is unknown).
+  Edge edge;
+  const Body b = ParseBody(Run(edge, Response("", "", "200")));
+  REQUIRE(b.span != nullptr);
+  const std::string request_id = "4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==";
+  char hex[TraceId::kHexSize];
+  TraceIdFromRequestId(request_id).ToHex(hex);
+  CHECK(StringAt(Member(b.span, "traceId")) == std::string(hex, TraceId::kHexSize));
+  SpanIdFromRequestId(request_id, EdgeSpanRole::kRoot).ToHex(hex);
+  CHECK(StringAt(Member(b.span, "spanId")) == std::string(hex, SpanId::kHexSize));
+  CHECK(StringAttribute(b.attributes, "aws.cloudfront.timing") == "partial");
+  CHECK(StringAt(Member(b.span, "startTimeUnixNano")) ==
+        StringAt(Member(b.span, "endTimeUnixNano")));
+  // The same request at ratio 0 recomputes the same (negative) decision: nothing.
+  Edge never(R"({"sampling":{"ratio":0}})");
+  CHECK(Run(never, Response("", "", "200")).status == Status::kNothingToDo);
+  // A client's own traceparent is the viewer header the request side saw: under the default
+  // trust policy it was replaced, so the recomputed span is the same.
+  Edge again;
+  const Body with_client = ParseBody(Run(again, Response(kSampled, "", "200")));
+  REQUIRE(with_client.span != nullptr);
+  CHECK(StringAt(Member(with_client.span, "spanId")) == StringAt(Member(b.span, "spanId")));
+}
+
+TEST_CASE("origin-response: an unsampled traceparent next to x-edgetrace-ctx closes nothing") {
   for (std::string_view flags : {"00", "02", "fe"}) {
     CAPTURE(flags);
     Edge edge;
-    CheckInvalid(Run(edge, Response(Traceparent(flags), kRootContext)),
-                 "traceparent is unsampled next to x-edgetrace-ctx");
+    const Result r = Run(edge, Response(Traceparent(flags), kRootContext));
+    CHECK(r.status == Status::kNothingToDo);
+    CHECK(r.body.empty());
+    CHECK(r.problem.empty());
   }
 }
 
@@ -408,7 +441,8 @@ TEST_CASE("origin-response: every request attribute is in the span") {
   REQUIRE(cold->is_boolean());
   CHECK(cold->get<bool>());
   CHECK(StringAt(Member(AttributeValue(a, "http.response.status_code"), "intValue")) == "404");
-  CHECK(a->size() == 15);
+  CHECK(StringAttribute(a, "aws.cloudfront.edge_region") == kRuntime.region);
+  CHECK(a->size() == 16);
   CHECK_FALSE(b.span->contains("droppedAttributesCount"));
 }
 
@@ -571,11 +605,11 @@ TEST_CASE("origin pair: a request-side decision made 9 minutes before the respon
   CHECK(SpanString(b, "endTimeUnixNano") == std::to_string(kStart + 9 * kMinute));
 }
 
-TEST_CASE("origin pair: an unsampled request leaves nothing for the response side") {
+TEST_CASE("origin pair: an unsampled request leaves a context but nothing to close") {
   Edge edge(R"({"sampling":{"ratio":0}})");
   const Pair p = RunRequest(edge, "", "", kStart);
   REQUIRE_FALSE(p.sampled);
-  CHECK(p.edge_context.empty());
+  CHECK_FALSE(p.edge_context.empty());
   const Result r = Run(edge, Response(p.traceparent, p.edge_context), kEnd);
   CHECK(r.status == Status::kNothingToDo);
   CHECK(r.body.empty());

@@ -15,11 +15,26 @@ struct HeaderChange {
   static HeaderChange Remove() { return {Action::kRemove, {}}; }
 };
 
+// What a request-side trigger does to the request.
 struct RequestDecision {
   HeaderChange traceparent;
   HeaderChange tracestate;
   HeaderChange edge_context;
+  // Other propagation formats (propagation.inject), set only by the trigger that talks to
+  // the origin last; never removed (a format not injected passes through untouched).
+  HeaderChange xray;
+  HeaderChange b3;
+  HeaderChange b3_trace_id;
+  HeaderChange b3_span_id;
+  HeaderChange b3_sampled;
   bool sampled = false;
+};
+
+// What a closing trigger does to the response, besides exporting spans.
+struct ResponseDecision {
+  HeaderChange fill_stamp;   // x-edgetrace-fill: set on what gets cached, removed for viewers
+  HeaderChange correlation;  // traceresponse or server-timing (propagation.responseHeader)
+  int span_count = 0;        // spans written to the body
 };
 
 }  // namespace edge

@@ -1,6 +1,6 @@
 #pragma once
 // OTLP/HTTP JSON (ExportTraceServiceRequest) encoder. The resource and scope never change in
-// a sandbox, so their JSON is built once (Init) and every span body is prefix + span + suffix.
+// a sandbox, so their JSON is built once (Init) and every body is prefix + spans + suffix.
 // Follows the OTLP JSON mapping: lowerCamelCase names, ids as lowercase hex, enums as
 // integers, 64-bit integers as decimal strings, default values omitted.
 #include <cstddef>
@@ -24,8 +24,18 @@ class OtlpJsonEncoder {
   void Init(const ResourceAttribute* resource, size_t resource_count, std::string_view scope_name,
             std::string_view scope_version, size_t attribute_value_limit);
 
-  // Appends one complete ExportTraceServiceRequest holding `span`.
+  // Appends one complete ExportTraceServiceRequest holding `span`; the same bytes as the
+  // overload below with a single span.
   Status Encode(const Span& span, ByteWriter& out) const noexcept;
+
+  // Appends one complete ExportTraceServiceRequest holding spans[0..count) in that order, all
+  // in the one scopeSpans[0].spans array (they share the resource and scope). Takes pointers
+  // rather than a Span array: a Span is a few kilobytes, and the spans of one request (e.g. the
+  // server span and its client child) live in different places, so nothing is copied.
+  // All or nothing: kOk with the whole request appended, or kOutputFull with `out` overflowed
+  // and truncated back to where it was (nothing of the request left in it). count == 0 gives
+  // kNothingToDo, a null `spans` or element kInvalidInput; both leave `out` untouched.
+  Status Encode(const Span* const* spans, size_t count, ByteWriter& out) const noexcept;
 
   std::string_view prefix() const noexcept { return prefix_; }
 

@@ -1,0 +1,65 @@
+// origin-request below a viewer-request root (all four triggers deployed): opens the CLIENT
+// span "origin fetch", whose id is the parent the origin sees, and records both open spans
+// in x-edgetrace-ctx version 2 so that origin-response can close the root too when
+// viewer-response will not run.
+#include "cloudfront/http_field.h"
+#include "edge/request_ids.h"
+#include "triggers/trigger_state.h"
+
+namespace edge {
+
+Status Tracer::OpenOriginFetch(const RequestFields& in, int64_t now,
+                               RequestDecision& out) noexcept {
+  const TraceParent root = ParseTraceParent(internal::TrimOptionalWhitespace(in.traceparent));
+  // viewer-request always sets traceparent: without it, its headers did not reach this
+  // trigger (an origin request policy that does not forward them). Its decision is repeated
+  // (its ids come from the request id; no rate-limit token is taken twice) and the origin
+  // fetch opens under that root, so that no span gets two closing triggers.
+  if (!root.IsValid()) {
+    RequestFields again = in;
+    again.synthetic = true;
+    RequestDecision viewer;
+    StartTrace(again, now, /*to_origin=*/false, viewer);
+    char traceparent[TraceParent::kHeaderSize];
+    char context[EdgeContext::kMaxHeaderSize];
+    const size_t context_size = viewer.edge_context.value.size();
+    if (viewer.traceparent.value.size() != sizeof traceparent || context_size > sizeof context ||
+        context_size == 0)
+      return Reject("origin-request: viewer-request's trace headers are missing");
+    viewer.traceparent.value.copy(traceparent, sizeof traceparent);
+    viewer.edge_context.value.copy(context, context_size);
+    again.traceparent = {traceparent, sizeof traceparent};
+    again.edge_context = {context, context_size};
+    return OpenOriginFetch(again, now, out);
+  }
+
+  const EdgeContext ctx = ParseEdgeContext(in.edge_context);
+  if (!ctx.IsValid() || ctx.HasOpenRoot()) {
+    if (root.sampled() || !in.edge_context.empty())
+      return Reject(
+          "x-edgetrace-ctx from viewer-request is missing or malformed next to a sampled "
+          "traceparent; does the origin request policy forward it?");
+    // Unsampled and nothing to keep: the origin continues from the root as it is.
+    const uint8_t flags = static_cast<uint8_t>(root.flags & trace_flags::kKnownMask);
+    WriteRequestHeaders(root.trace_id, root.parent_id, flags, 0, nullptr, true, {}, out);
+    out.traceparent = HeaderChange{};
+    out.edge_context = HeaderChange{};
+    return Status::kOk;
+  }
+
+  const SpanId fetch_id = in.request_id.empty()
+                              ? ids_->NewSpanId()
+                              : SpanIdFromRequestId(in.request_id, EdgeSpanRole::kOriginFetch);
+  EdgeContext next;
+  next.start_unix_nano = now > 0 ? now : ctx.start_unix_nano;
+  next.root_span_id = root.parent_id;
+  next.root_start_unix_nano = ctx.start_unix_nano;
+  next.remote_parent = ctx.remote_parent;
+  const uint8_t flags = static_cast<uint8_t>(root.flags & trace_flags::kKnownMask);
+  WriteRequestHeaders(root.trace_id, fetch_id, flags, 0, &next, true, {}, out);
+  out.tracestate = HeaderChange{};  // viewer-request already wrote it
+  out.sampled = root.sampled();
+  return Status::kOk;
+}
+
+}  // namespace edge
