@@ -47,68 +47,168 @@ export function isHeaderMap(headers) {
   return headers !== null && typeof headers === 'object' && !Array.isArray(headers);
 }
 
-const PROPAGATION_FIELDS = [Field.traceparent, Field.tracestate];
-const propagationValues = new Array(PROPAGATION_FIELDS.length);
+export const FILL_STAMP_HEADER = 'x-edgetrace-fill';
 
-/**
- * Request side: only the propagation headers are needed to continue or start a trace and
- * decide sampling; span attributes are read once, on the response side.
- * @param {import('./wasm_tracer.mjs').WasmTracer} tracer
- */
-export function writePropagationFields(tracer, headers) {
-  propagationValues[0] = headerValue(headers, 'traceparent');
-  propagationValues[1] = headerValue(headers, 'tracestate');
-  tracer.writeFields(PROPAGATION_FIELDS, propagationValues);
-}
-
-const SPAN_FIELDS = [
+const REQUEST_FIELDS = [
   Field.traceparent,
   Field.tracestate,
   Field.edgeContext,
   Field.host,
-  Field.userAgent,
-  Field.forwardedProto,
   Field.method,
   Field.uri,
+  Field.requestId,
+  Field.xray,
+  Field.b3,
+  Field.b3TraceId,
+  Field.b3SpanId,
+  Field.b3Sampled,
+  Field.b3Flags,
+];
+const requestValues = new Array(REQUEST_FIELDS.length);
+
+/**
+ * The fields of one request's trace context: W3C and edgetrace's own, plus X-Ray and B3 when
+ * the configuration extracts them (`otherFormats`; each lookup costs on every request).
+ */
+function readContextHeaders(v, headers, otherFormats) {
+  v[0] = headerValue(headers, 'traceparent');
+  v[1] = headerValue(headers, 'tracestate');
+  v[2] = headerValue(headers, EDGE_CONTEXT_HEADER);
+  if (!otherFormats) {
+    v[7] = v[8] = v[9] = v[10] = v[11] = v[12] = undefined;
+    return;
+  }
+  v[7] = headerValue(headers, 'x-amzn-trace-id');
+  v[8] = headerValue(headers, 'b3');
+  v[9] = headerValue(headers, 'x-b3-traceid');
+  v[10] = headerValue(headers, 'x-b3-spanid');
+  v[11] = headerValue(headers, 'x-b3-sampled');
+  v[12] = headerValue(headers, 'x-b3-flags');
+}
+
+/**
+ * Request side: the trace context headers, and what sampling rules and request-id derived
+ * ids need; span attributes are read once, on the closing side.
+ * @param {import('./wasm_tracer.mjs').WasmTracer} tracer
+ */
+export function writeRequestFields(tracer, cf, otherFormats = false) {
+  const request = cf.request;
+  const v = requestValues;
+  readContextHeaders(v, request.headers, otherFormats);
+  v[3] = firstHeaderValue(request.headers, 'host');
+  v[4] = request.method;
+  v[5] = request.uri;
+  v[6] = cf.config?.requestId;
+  tracer.writeFields(REQUEST_FIELDS, v);
+}
+
+const SPAN_FIELDS = [
+  ...REQUEST_FIELDS,
+  Field.userAgent,
+  Field.forwardedProto,
   Field.querystring,
   Field.clientIp,
   Field.distributionId,
   Field.distributionDomain,
-  Field.requestId,
   Field.invocationId,
   Field.responseStatus,
+  Field.fillStamp,
+  Field.capturedRequestHeaders,
+  Field.capturedResponseHeaders,
+  Field.exceptionType,
+  Field.exceptionMessage,
 ];
 const spanValues = new Array(SPAN_FIELDS.length);
 
 /**
- * Response side: everything the finished span records. `edgeContext` is the joined
- * x-edgetrace-ctx value when the caller has already read it.
- * @param {import('./wasm_tracer.mjs').WasmTracer} tracer
+ * @typedef {object} SpanInputs
+ * @property {object} [response]  the response being closed over (default cf.response)
+ * @property {{traceparent?: string, tracestate?: string, edgeContext?: string}} [written]
+ *   the trace headers this request's request side set, when the event's own may have been
+ *   changed since (a wrapped handler at the same trigger)
+ * @property {string} [edgeContext]  the joined x-edgetrace-ctx value, when already read
+ * @property {unknown} [error]  what the wrapped handler threw
+ * @property {{request: string[], response: string[]}} [capture]  allowlisted header names
+ * @property {boolean} [otherFormats]  read X-Ray and B3 headers too (propagation.extract)
  */
-export function writeSpanFields(tracer, cf, context, edgeContext = headerValue(cf.request.headers, EDGE_CONTEXT_HEADER)) {
+
+/**
+ * Closing side: everything the finished spans record.
+ * @param {import('./wasm_tracer.mjs').WasmTracer} tracer
+ * @param {SpanInputs} inputs
+ */
+export function writeSpanFields(tracer, cf, context, inputs) {
   const request = cf.request;
   const headers = request.headers;
+  const response = inputs.response ?? cf.response;
+  const responseHeaders = isHeaderMap(response?.headers) ? response.headers : undefined;
   const config = cf.config !== null && typeof cf.config === 'object' ? cf.config : {};
   const v = spanValues;
-  v[0] = headerValue(headers, 'traceparent');
-  v[1] = headerValue(headers, 'tracestate');
-  v[2] = edgeContext;
+  readContextHeaders(v, headers, inputs.otherFormats === true);
+  const written = inputs.written;
+  if (written !== undefined) {
+    v[0] = written.traceparent ?? v[0];
+    v[1] = written.tracestate ?? v[1];
+    v[2] = written.edgeContext;
+  } else if (inputs.edgeContext !== undefined) {
+    v[2] = inputs.edgeContext;
+  }
   v[3] = firstHeaderValue(headers, 'host');
-  v[4] = firstHeaderValue(headers, 'user-agent');
-  v[5] = firstHeaderValue(headers, 'cloudfront-forwarded-proto');
-  v[6] = request.method;
-  v[7] = request.uri;
-  v[8] = request.querystring;
-  v[9] = request.clientIp;
-  v[10] = config.distributionId;
-  v[11] = config.distributionDomainName;
-  v[12] = config.requestId;
-  v[13] = context?.awsRequestId;
-  v[14] = cf.response?.status;
+  v[4] = request.method;
+  v[5] = request.uri;
+  v[6] = config.requestId;
+  v[13] = firstHeaderValue(headers, 'user-agent');
+  v[14] = firstHeaderValue(headers, 'cloudfront-forwarded-proto');
+  v[15] = request.querystring;
+  v[16] = request.clientIp;
+  v[17] = config.distributionId;
+  v[18] = config.distributionDomainName;
+  v[19] = context?.awsRequestId;
+  v[20] = response?.status;
+  v[21] = responseHeaders === undefined ? undefined : headerValue(responseHeaders, FILL_STAMP_HEADER);
+  v[22] = inputs.capture === undefined ? undefined : encodeHeaders(headers, inputs.capture.request);
+  v[23] = inputs.capture === undefined || responseHeaders === undefined ? undefined : encodeHeaders(responseHeaders, inputs.capture.response);
+  const error = inputs.error;
+  v[24] = error === undefined ? undefined : errorName(error);
+  v[25] = error === undefined ? undefined : errorMessage(error);
   tracer.writeFields(SPAN_FIELDS, v);
+}
+
+/** ABI field 26/27 encoding: `name 0x1F value` records separated by 0x1E. */
+export function encodeHeaders(headers, names) {
+  let out;
+  for (const name of names) {
+    const value = headerValue(headers, name);
+    if (value === undefined) continue;
+    const record = name + '\x1f' + value;
+    out = out === undefined ? record : out + '\x1e' + record;
+  }
+  return out;
+}
+
+function errorName(error) {
+  if (error instanceof Error) return error.name;
+  return typeof error;
+}
+
+function errorMessage(error) {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : undefined;
 }
 
 /** Sets a header in CloudFront's shape, replacing every existing value. */
 export function setHeader(headers, name, value) {
   headers[name] = [{ key: name, value }];
+}
+
+/** Adds one more value to a header (Server-Timing may repeat). */
+export function appendHeader(headers, name, value) {
+  const list = headers[name];
+  if (Array.isArray(list)) list.push({ key: name, value });
+  else headers[name] = [{ key: name, value }];
+}
+
+/** A Lambda@Edge request-trigger result that is a response CloudFront returns itself. */
+export function isGeneratedResponse(result) {
+  return result !== null && typeof result === 'object' && 'status' in result && !('uri' in result);
 }

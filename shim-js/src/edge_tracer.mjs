@@ -3,18 +3,20 @@
 // and, for a Wasm trap, replaces the instance with a fresh one.
 import { readFileSync } from 'node:fs';
 import {
+  appendHeader,
   cloudFrontRecord,
   EDGE_CONTEXT_HEADER,
+  FILL_STAMP_HEADER,
+  firstHeaderValue,
   headerValue,
   isHeaderMap,
-  passThroughResult,
   setHeader,
-  writePropagationFields,
+  writeRequestFields,
   writeSpanFields,
 } from './cloudfront_event.mjs';
 import { createExporter } from './exporters.mjs';
 import { SpanStats } from './span_stats.mjs';
-import { Action, Field, InputTooLargeError, Slot, Status, Trigger, WasmTracer } from './wasm_tracer.mjs';
+import { Action, CloseFlag, Field, InputTooLargeError, Slot, Status, Trigger, WARM_UP, WasmTracer } from './wasm_tracer.mjs';
 
 const COLD_START = 1;
 const CONFIGURE_FIELDS = [Field.configJson, Field.cloudRegion, Field.functionName, Field.functionVersion];
@@ -29,31 +31,48 @@ function wasmModule() {
 const TIME_ORIGIN = performance.timeOrigin;
 const nowMs = () => TIME_ORIGIN + performance.now();
 
+/** A configuration that turns tracing off without a log line (the reason was logged already). */
+export const TRACING_DISABLED = Symbol('edgetrace: tracing disabled');
+
 export function defaultLog(line) {
   process.stdout.write(line + '\n');
 }
 
 // V8 compiles Wasm functions lazily: the first call of each costs milliseconds. One
-// synthetic request/response pass during init moves that cost out of the first real request.
-const WARM_UP_RECORD = {
-  config: { distributionId: 'EWARMUP', distributionDomainName: 'warmup.cloudfront.net', requestId: 'warmup', eventType: 'origin-request' },
-  request: { clientIp: '192.0.2.1', method: 'GET', uri: '/', querystring: '', headers: { host: [{ key: 'Host', value: 'warmup.invalid' }] } },
-};
-
-function warmUp(wasm) {
-  writePropagationFields(wasm, WARM_UP_RECORD.request.headers);
-  if (wasm.onRequest(Trigger['origin-request'], nowMs(), 0) !== Status.ok) return;
-  wasm.readHeaders();
-  const { traceparent, edgeContext } = wasm;
-  const headers = {
-    ...WARM_UP_RECORD.request.headers,
-    traceparent: [{ key: 'traceparent', value: traceparent }],
-    [EDGE_CONTEXT_HEADER]: [{ key: EDGE_CONTEXT_HEADER, value: edgeContext }],
+// synthetic request/response pass through the deployed triggers during init moves that cost
+// out of the first real request.
+function warmUp(wasm, triggers) {
+  const first = triggers.has('viewer-request') ? 'viewer-request' : 'origin-request';
+  const last = triggers.has('viewer-response') ? 'viewer-response' : 'origin-response';
+  const cf = {
+    config: { distributionId: 'EWARMUP', distributionDomainName: 'warmup.cloudfront.net', requestId: 'warmup', eventType: first },
+    request: { clientIp: '192.0.2.1', method: 'GET', uri: '/', querystring: '', headers: { host: [{ key: 'Host', value: 'warmup.invalid' }] } },
+    response: { status: '200', headers: {} },
   };
-  const response = { status: '200', headers: {} };
-  writeSpanFields(wasm, { ...WARM_UP_RECORD, request: { ...WARM_UP_RECORD.request, headers }, response }, undefined);
-  wasm.onResponse(Trigger['origin-response'], nowMs(), 0);
+  writeRequestFields(wasm, cf);
+  if (wasm.onRequest(Trigger[first], nowMs(), WARM_UP) !== Status.ok) return;
+  wasm.readHeaders();
+  const written = { traceparent: wasm.traceparent, tracestate: wasm.tracestate, edgeContext: wasm.edgeContext };
+  writeSpanFields(wasm, cf, undefined, { written });
+  wasm.onResponse(Trigger[last], nowMs(), WARM_UP);
 }
+
+const DEFAULT_TRIGGERS = ['origin-request', 'origin-response'];
+// Output slot, header name: the other propagation formats (propagation.inject).
+const INJECTED = [
+  Slot.xray, 'x-amzn-trace-id',
+  Slot.b3, 'b3',
+  Slot.b3TraceId, 'x-b3-traceid',
+  Slot.b3SpanId, 'x-b3-spanid',
+  Slot.b3Sampled, 'x-b3-sampled',
+];
+const NOTHING = Object.freeze({ body: null, spanCount: 0 });
+const TRACEPARENT_LENGTH = 55;
+
+/**
+ * The trace headers a request-side trigger set, for a close at the same trigger.
+ * @typedef {{traceparent: string, tracestate: string | undefined, edgeContext: string | undefined}} Written
+ */
 
 /**
  * @typedef {object} Hooks
@@ -87,15 +106,29 @@ export function createTracer(config, hooks = {}) {
     return JSON.parse(wasm.text(Slot.exporterSettings));
   }
 
-  try {
-    // No config means defaults; anything else (null included) is validated by the module.
-    configJson = JSON.stringify(config === undefined ? {} : config);
-    wasm = new WasmTracer(wasmModule(), log);
-    exporter = createExporter(configure(), stats, log);
-    warmUp(wasm);
-  } catch (err) {
-    wasm = null;
-    log(`edgetrace: tracing disabled, all requests pass through untouched: ${err.message}`);
+  let triggers = new Set(DEFAULT_TRIGGERS);
+  let capture;
+  let otherFormats = false;
+  let injecting = false;
+  let keepErrors = false;
+  // TRACING_DISABLED leaves the tracer disabled, silently.
+  if (config !== TRACING_DISABLED) {
+    try {
+      // No config means defaults; anything else (null included) is validated by the module.
+      configJson = JSON.stringify(config === undefined ? {} : config);
+      wasm = new WasmTracer(wasmModule(), log);
+      exporter = createExporter(configure(), stats, log);
+      // The module accepted the configuration, so these have the shapes it checked.
+      triggers = new Set(config?.triggers ?? DEFAULT_TRIGGERS);
+      capture = headerAllowlist(config?.capture);
+      otherFormats = (config?.propagation?.extract ?? []).some((format) => format !== 'tracecontext');
+      injecting = (config?.propagation?.inject ?? []).some((format) => format !== 'tracecontext');
+    keepErrors = config?.sampling?.keepErrors === true;
+      warmUp(wasm, triggers);
+    } catch (err) {
+      wasm = null;
+      log(`edgetrace: tracing disabled, all requests pass through untouched: ${err.message}`);
+    }
   }
 
   function recover(trigger, err) {
@@ -115,13 +148,13 @@ export function createTracer(config, hooks = {}) {
   }
 
   // AWS does not document whether a response event's cf.request shows the headers the
-  // request-side function added. origin-request always sets traceparent on a traced request,
-  // so its presence answers the question; operators read it once per sandbox (the canary in
-  // terraform/README.md).
+  // request-side function added. The request side sets x-edgetrace-ctx on every request it
+  // sees, so its presence answers the question; operators read it once per sandbox (the
+  // canary in terraform/README.md).
   let visibilityReported = false;
-  function reportHeaderVisibility(headers) {
+  function reportHeaderVisibility(contextSeen) {
     visibilityReported = true;
-    const seen = headers.traceparent !== undefined ? 'yes' : 'no';
+    const seen = contextSeen ? 'yes' : 'no';
     log(`edgetrace: response events carry request-side headers: ${seen} (AWS_REGION=${process.env.AWS_REGION ?? 'unset'})`);
   }
 
@@ -131,28 +164,35 @@ export function createTracer(config, hooks = {}) {
     return flag;
   }
 
-  /** origin-request: returns the request, with trace headers when traced. */
-  function originRequest(event, context) {
+  /**
+   * viewer-request / origin-request: adds this request's trace headers to cf.request.
+   * @param {'viewer-request' | 'origin-request'} trigger
+   * @returns {Written | null}  the headers set, or null when the request is not traced
+   */
+  function onRequest(trigger, event, context) {
     const cf = cloudFrontRecord(event);
     const request = cf?.request;
-    if (wasm === null || !isHeaderMap(request?.headers)) {
-      if (wasm !== null) log('edgetrace: origin-request not traced: event has no request headers');
-      return passThroughResult(event);
+    if (wasm === null || !triggers.has(trigger)) return null;
+    if (!isHeaderMap(request?.headers)) {
+      log(`edgetrace: ${trigger} not traced: event has no request headers`);
+      return null;
     }
     try {
-      writePropagationFields(wasm, request.headers);
-      const status = wasm.onRequest(Trigger['origin-request'], nowMs(), takeColdStart());
+      writeRequestFields(wasm, cf, otherFormats);
+      const status = wasm.onRequest(Trigger[trigger], nowMs(), takeColdStart());
       if (status !== Status.ok) {
-        if (status < 0) log(`edgetrace: origin-request not traced: ${wasm.text(Slot.error)}`);
-        return request;
+        if (status < 0) log(`edgetrace: ${trigger} not traced: ${wasm.text(Slot.error)}`);
+        return null;
       }
       // Read every output before changing anything: the request changes all or nothing.
       wasm.readHeaders();
       const { traceparent, tracestate, edgeContext } = wasm;
+      const traceparentAction = wasm.action(Slot.traceparent);
       const tracestateAction = wasm.action(Slot.tracestate);
       const contextAction = wasm.action(Slot.edgeContext);
+      const injected = injecting ? injectedHeaders() : null;
       const headers = request.headers;
-      setHeader(headers, 'traceparent', traceparent);
+      if (traceparentAction === Action.set) setHeader(headers, 'traceparent', traceparent);
       if (tracestate !== undefined) setHeader(headers, 'tracestate', tracestate);
       else if (tracestateAction === Action.remove) delete headers.tracestate;
       // "keep" means the joined value is already canonical; several fields still become one,
@@ -160,54 +200,94 @@ export function createTracer(config, hooks = {}) {
       else if (headers.tracestate?.length > 1) setHeader(headers, 'tracestate', headerValue(headers, 'tracestate'));
       if (edgeContext !== undefined) setHeader(headers, EDGE_CONTEXT_HEADER, edgeContext);
       else if (contextAction === Action.remove) delete headers[EDGE_CONTEXT_HEADER];
+      if (injected !== null) for (let i = 0; i < injected.length; i += 2) setHeader(headers, injected[i], injected[i + 1]);
+      // For a close at this same trigger (wrap), whatever the user's code does to the headers.
+      return { traceparent: traceparentAction === Action.set ? traceparent : headerValue(headers, 'traceparent'), tracestate: headerValue(headers, 'tracestate'), edgeContext };
     } catch (err) {
-      recover('origin-request', err);
+      recover(trigger, err);
+      return null;
     }
-    return request;
+  }
+
+  /** Other propagation formats to set (propagation.inject), as [name, value, ...], or null. */
+  function injectedHeaders() {
+    let out = null;
+    for (let i = 0; i < INJECTED.length; i += 2) {
+      const slot = INJECTED[i];
+      if (wasm.action(slot) !== Action.set) continue;
+      (out ??= []).push(INJECTED[i + 1], wasm.text(slot));
+    }
+    return out;
   }
 
   /**
-   * origin-response: returns the response untouched and the span body to export (or null).
-   * @returns {{response: unknown, body: string | null}}
+   * Closes the spans `trigger` closes: origin-response and viewer-response, or a request-side
+   * trigger whose wrapped handler answered (`generated`) or threw (`threw`). Adds the
+   * response headers the module asks for and returns the OTLP body to export.
+   * @param {string} trigger
+   * @param {{response?: object, written?: Written | null, generated?: boolean, threw?: boolean, error?: unknown}} [inputs]
+   * @returns {{body: string | null, spanCount: number}}
    */
-  function originResponse(event, context) {
+  function onResponse(trigger, event, context, inputs = {}) {
     const cf = cloudFrontRecord(event);
-    const response = passThroughResult(event);
-    if (wasm === null || !exporter.enabled) return { response, body: null };
+    if (wasm === null || !exporter.enabled || !triggers.has(trigger)) return NOTHING;
     const headers = cf?.request?.headers;
     if (!isHeaderMap(headers)) {
-      log('edgetrace: origin-response not traced: event has no request headers');
-      return { response, body: null };
+      log(`edgetrace: ${trigger} not traced: event has no request headers`);
+      return NOTHING;
     }
-    if (!visibilityReported) reportHeaderVisibility(headers);
-    // origin-request sets x-edgetrace-ctx only on sampled spans: without it there is nothing
-    // to close, and an unsampled response costs no more than this lookup.
-    if (headers[EDGE_CONTEXT_HEADER] === undefined) return { response, body: null };
-    const edgeContext = headerValue(headers, EDGE_CONTEXT_HEADER);
-    if (edgeContext === undefined) {
+    const written = inputs.written ?? undefined;
+    // The request side sets x-edgetrace-ctx on every request it sees; without it the event
+    // does not show the request side's headers, and the module recovers the spans from the
+    // request id.
+    const contextSeen = written !== undefined ? written.edgeContext !== undefined : headers[EDGE_CONTEXT_HEADER] !== undefined;
+    if (written === undefined && !visibilityReported) reportHeaderVisibility(contextSeen);
+    // Unsampled (and not kept for errors): nothing to close, for the cost of these lookups.
+    // A traceparent that is not even the right length goes to the module, which reports it.
+    if (contextSeen && !keepErrors && isUnsampled(written !== undefined ? written.traceparent : firstHeaderValue(headers, 'traceparent'))) return NOTHING;
+    if (!contextSeen && written !== undefined) return NOTHING;
+    const edgeContext = written !== undefined ? written.edgeContext : contextSeen ? headerValue(headers, EDGE_CONTEXT_HEADER) : undefined;
+    if (contextSeen && edgeContext === undefined) {
       stats.recordSampled();
-      stats.recordDropped('context_invalid', 'origin-response: x-edgetrace-ctx has no string value');
-      return { response, body: null };
+      stats.recordDropped('context_invalid', `${trigger}: x-edgetrace-ctx has no string value`);
+      return NOTHING;
     }
+    const response = inputs.response ?? cf.response;
     try {
-      writeSpanFields(wasm, cf, context, edgeContext);
-      const status = wasm.onResponse(Trigger['origin-response'], nowMs(), takeColdStart());
+      writeSpanFields(wasm, cf, context, { response, written, edgeContext, error: inputs.threw ? inputs.error : undefined, capture, otherFormats });
+      const flags = takeColdStart() | (inputs.generated ? CloseFlag.generatedResponse : 0) | (inputs.threw ? CloseFlag.handlerThrew : 0);
+      const status = wasm.onResponse(Trigger[trigger], nowMs(), flags);
       if (status === Status.ok) {
-        stats.recordSampled();
-        return { response, body: wasm.text(Slot.body) };
+        const spanCount = Number(wasm.text(Slot.spanCount)) || 1;
+        stats.recordSampled(spanCount);
+        const body = wasm.text(Slot.body);
+        addResponseHeaders(response);
+        return { body, spanCount };
       }
       if (status === Status.outputFull || status === Status.invalidInput) {
-        // x-edgetrace-ctx was there, so origin-request sampled this span: count its loss.
+        // The request side left a context, so it meant this span to be exported: count its loss.
         stats.recordSampled();
         const reason = status === Status.outputFull ? 'span_too_large' : 'context_invalid';
-        stats.recordDropped(reason, `origin-response: ${wasm.text(Slot.error)}`);
+        stats.recordDropped(reason, `${trigger}: ${wasm.text(Slot.error)}`);
       } else if (status < 0) {
-        log(`edgetrace: origin-response not traced: ${wasm.text(Slot.error)}`);
+        log(`edgetrace: ${trigger} not traced: ${wasm.text(Slot.error)}`);
       }
     } catch (err) {
-      recover('origin-response', err);
+      recover(trigger, err);
     }
-    return { response, body: null };
+    return NOTHING;
+  }
+
+  function addResponseHeaders(response) {
+    const fill = wasm.action(Slot.fillStamp) === Action.set;
+    const traceResponse = wasm.action(Slot.traceResponse) === Action.set;
+    const serverTiming = wasm.action(Slot.serverTiming) === Action.set;
+    if (!fill && !traceResponse && !serverTiming) return;
+    if (response === null || typeof response !== 'object') return;
+    if (!isHeaderMap(response.headers)) response.headers = {};
+    if (fill) setHeader(response.headers, FILL_STAMP_HEADER, wasm.text(Slot.fillStamp));
+    if (traceResponse) setHeader(response.headers, 'traceresponse', wasm.text(Slot.traceResponse));
+    if (serverTiming) appendHeader(response.headers, 'server-timing', wasm.text(Slot.serverTiming));
   }
 
   return {
@@ -219,7 +299,34 @@ export function createTracer(config, hooks = {}) {
     },
     exporter,
     stats,
-    originRequest,
-    originResponse,
+    triggers,
+    onRequest,
+    onResponse,
+    /** origin-request (kept for embedders of the core issue's API): returns the request. */
+    originRequest(event, context) {
+      onRequest('origin-request', event, context);
+      return cloudFrontRecord(event)?.request;
+    },
+    /** origin-response: returns the response untouched and the span body to export (or null). */
+    originResponse(event, context) {
+      const { body } = onResponse('origin-response', event, context);
+      return { response: cloudFrontRecord(event)?.response, body };
+    },
   };
+}
+
+/** capture.requestHeaders / responseHeaders, lowercase, or undefined when nothing is captured. */
+function headerAllowlist(capture) {
+  const request = (capture?.requestHeaders ?? []).map((name) => name.toLowerCase());
+  const response = (capture?.responseHeaders ?? []).map((name) => name.toLowerCase());
+  return request.length === 0 && response.length === 0 ? undefined : { request, response };
+}
+
+/** A traceparent of the right length whose flags (last hex digit) have the sampled bit clear. */
+function isUnsampled(traceparent) {
+  if (typeof traceparent !== 'string' || traceparent.length !== TRACEPARENT_LENGTH) return false;
+  const c = traceparent.charCodeAt(TRACEPARENT_LENGTH - 1);
+  // '0' '2' ... '8' (48..57) and 'a' 'c' 'e' (97..102): even hex digits
+  if (c >= 48 && c <= 57) return (c & 1) === 0;
+  return c >= 97 && c <= 102 && ((c - 87) & 1) === 0;
 }

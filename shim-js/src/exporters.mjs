@@ -40,9 +40,9 @@ class LogExporter {
     this.stats = stats;
     this.log = log;
   }
-  async export(body) {
+  async export(body, spanCount = 1) {
     this.log(body);
-    this.stats.recordExported();
+    this.stats.recordExported(spanCount);
   }
 }
 
@@ -62,16 +62,20 @@ class OtlpHttpExporter {
     this.consecutiveFailures = 0;
   }
 
-  /** @param {string} body  OTLP JSON, pure ASCII (the module escapes everything else) */
-  export(body) {
+  /**
+   * @param {string} body  OTLP JSON, pure ASCII (the module escapes everything else)
+   * @param {number} [spanCount]  spans in the body
+   */
+  export(body, spanCount = 1) {
     const now = Date.now();
     if (now < this.backoffUntil) {
       // One line per back-off window, then silent counting; the total follows when it ends.
-      if (this.droppedInWindow++ === 0) {
-        this.stats.recordDropped('collector_backoff', `backing off from ${this.url.href} for ${this.backoffUntil - now} ms more: ${this.backoffCause}; further drops until then are counted and summarised`);
+      if (this.droppedInWindow === 0) {
+        this.stats.recordDropped('collector_backoff', `backing off from ${this.url.href} for ${this.backoffUntil - now} ms more: ${this.backoffCause}; further drops until then are counted and summarised`, spanCount);
       } else {
-        this.stats.countDropped('collector_backoff');
+        this.stats.countDropped('collector_backoff', spanCount);
       }
+      this.droppedInWindow += spanCount;
       return Promise.resolve();
     }
     if (this.droppedInWindow > 1) {
@@ -86,9 +90,9 @@ class OtlpHttpExporter {
         clearTimeout(timer);
         if (reason === null) {
           this.consecutiveFailures = 0;
-          this.stats.recordExported();
+          this.stats.recordExported(spanCount);
         } else {
-          this.stats.recordDropped(reason, detail);
+          this.stats.recordDropped(reason, detail, spanCount);
           if (CONNECTIVITY_FAILURES.has(reason)) this.backOffAfterFailure(detail);
         }
         resolve();

@@ -1,12 +1,13 @@
 // edgetrace Lambda@Edge entry point (handler: index.handler).
 //   handler(event, context)        traces with edgetrace.config.json from this directory
 //   createHandler(config, hooks?)  a handler for an explicit configuration
+//   wrap(userHandler, config?, hooks?)  your own edge function, traced (config: the baked one)
 //   createTracer(config, hooks?)   the synchronous per-trigger work, for embedding and benchmarks
 //   validateConfig(config)         {ok} or {ok: false, error}: the module's own rules and messages
 import { readBakedConfig } from './baked_config.mjs';
 import { passThroughResult } from './cloudfront_event.mjs';
-import { defaultLog } from './edge_tracer.mjs';
-import { createHandler } from './handler.mjs';
+import { defaultLog, TRACING_DISABLED } from './edge_tracer.mjs';
+import { createHandler, wrapHandler } from './handler.mjs';
 
 export { createHandler } from './handler.mjs';
 export { createTracer } from './edge_tracer.mjs';
@@ -18,6 +19,18 @@ if ('error' in baked) defaultLog(`edgetrace: ${baked.error}; tracing disabled, r
 // Built during Lambda's init phase: the module is compiled, configured and warmed before the
 // first request arrives.
 export const handler = 'config' in baked ? createHandler(baked.config) : passThroughHandler();
+
+/**
+ * Your own Lambda@Edge handler, traced: `export const handler = wrap(myHandler);`. Its
+ * request/response changes are kept; a generated response is traced; a throw is recorded on
+ * the span and rethrown unchanged. Without `config`, the baked edgetrace.config.json applies
+ * (and when that is unusable, your handler still runs, untraced).
+ */
+export function wrap(userHandler, config, hooks) {
+  if (config !== undefined) return wrapHandler(userHandler, config, hooks);
+  // An unusable baked config disables tracing (one log line at load), never the user's code.
+  return wrapHandler(userHandler, 'config' in baked ? baked.config : TRACING_DISABLED, hooks);
+}
 
 function passThroughHandler() {
   const handler = async (event) => passThroughResult(event);

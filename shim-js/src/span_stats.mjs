@@ -11,30 +11,31 @@ export class SpanStats {
     this.droppedByReason = {};
   }
 
-  recordSampled() {
-    this.sampled++;
+  recordSampled(count = 1) {
+    this.sampled += count;
   }
 
-  recordExported() {
-    this.exported++;
+  recordExported(count = 1) {
+    this.exported += count;
   }
 
   /**
    * @param {string} reason  stable identifier, e.g. "collector_timeout"
    * @param {string} detail  human explanation for the log line
+   * @param {number} [count]  spans lost together (one export request holds up to two)
    */
-  recordDropped(reason, detail) {
-    this.dropped++;
-    this.droppedByReason[reason] = (this.droppedByReason[reason] ?? 0) + 1;
+  recordDropped(reason, detail, count = 1) {
+    this.dropped += count;
+    this.droppedByReason[reason] = (this.droppedByReason[reason] ?? 0) + count;
     this.log(
-      `edgetrace: dropped 1 span: ${detail} [reason=${reason} sampled=${this.sampled} exported=${this.exported} dropped=${this.dropped}]`,
+      `edgetrace: dropped ${count} span${count === 1 ? '' : 's'}: ${detail} [reason=${reason} sampled=${this.sampled} exported=${this.exported} dropped=${this.dropped}]`,
     );
   }
 
   /** Counts a drop whose report is folded into a summary line (see OtlpHttpExporter). */
-  countDropped(reason) {
-    this.dropped++;
-    this.droppedByReason[reason] = (this.droppedByReason[reason] ?? 0) + 1;
+  countDropped(reason, count = 1) {
+    this.dropped += count;
+    this.droppedByReason[reason] = (this.droppedByReason[reason] ?? 0) + count;
   }
 
   snapshot() {

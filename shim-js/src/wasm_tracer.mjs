@@ -1,13 +1,13 @@
-// Host side of wasm-glue/ABI.md (version 1): the only JS that reads or writes module memory.
+// Host side of wasm-glue/ABI.md (version 2): the only JS that reads or writes module memory.
 // One WasmTracer per sandbox; views over memory are re-created whenever memory.buffer
 // changes, never kept across a growth.
 import { randomFillSync } from 'node:crypto';
 import { wasiImports } from './wasi_imports.mjs';
 
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
-const FIELD_COUNT = 24;
-const SLOT_COUNT = 8;
+const FIELD_COUNT = 32;
+const SLOT_COUNT = 16;
 /** Input field numbers (ABI.md "Input fields"). */
 export const Field = Object.freeze({
   traceparent: 0,
@@ -29,9 +29,40 @@ export const Field = Object.freeze({
   cloudRegion: 16,
   functionName: 17,
   functionVersion: 18,
+  xray: 19,
+  b3: 20,
+  b3TraceId: 21,
+  b3SpanId: 22,
+  b3Sampled: 23,
+  b3Flags: 24,
+  fillStamp: 25,
+  capturedRequestHeaders: 26,
+  capturedResponseHeaders: 27,
+  exceptionType: 28,
+  exceptionMessage: 29,
 });
 /** Output slot numbers (ABI.md "Output slots"). */
-export const Slot = Object.freeze({ traceparent: 0, tracestate: 1, edgeContext: 2, body: 3, error: 4, exporterSettings: 5 });
+export const Slot = Object.freeze({
+  traceparent: 0,
+  tracestate: 1,
+  edgeContext: 2,
+  body: 3,
+  error: 4,
+  exporterSettings: 5,
+  xray: 6,
+  b3: 7,
+  b3TraceId: 8,
+  b3SpanId: 9,
+  b3Sampled: 10,
+  fillStamp: 11,
+  traceResponse: 12,
+  serverTiming: 13,
+  spanCount: 14,
+});
+/** on_response flags besides the cold-start bit (ABI.md "Calls in"). */
+export const CloseFlag = Object.freeze({ generatedResponse: 2, handlerThrew: 4 });
+/** on_request / on_response flag: a synthetic call (warm-up), which takes no rate-limit token. */
+export const WARM_UP = 8;
 export const Action = Object.freeze({ keep: 0, set: 1, remove: 2 });
 export const Trigger = Object.freeze({ 'viewer-request': 0, 'origin-request': 1, 'origin-response': 2, 'viewer-response': 3 });
 export const Status = Object.freeze({ ok: 0, nothingToDo: 1, invalidInput: -1, outputFull: -2, badConfig: -3, notConfigured: -4 });

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const { ROOT, PEERS, PACKAGE, IMPLS, load, peerPath } = require('./impls.cjs');
-const { read, responseFixture } = require('./fixtures.cjs');
+const { read, responseFixture, viewerRequestFixture, viewerResponseFixture } = require('./fixtures.cjs');
 const { reproducibleZip } = await import(path.join(ROOT, 'shim-js/tools/reproducible_zip.mjs'));
 
 const QUICK = process.argv.includes('--quick');
@@ -58,7 +58,21 @@ const SCENARIOS = [
   { id: 'origin-response 503 (OTLP body)', kind: 'resp', fixture: 'origin-response-503', ratio: 1.0, bar: true },
   { id: 'origin-response, root span', kind: 'resp', fixture: 'origin-response-root', ratio: 1.0, bar: true },
   { id: 'origin-response, unsampled', kind: 'resp', fixture: 'origin-response-unsampled', ratio: 1.0 },
+  // All four triggers: viewer-request opens the root for every request (cache hits too);
+  // compared with the peers' origin-request, the same open-the-root work.
+  { id: 'viewer-request, incoming parent', kind: 'vreq', fixture: 'origin-request', ratio: 1.0, bar: true },
+  { id: 'viewer-request, new trace', kind: 'vreq', fixture: 'origin-request-root', ratio: 1.0, bar: true },
+  { id: 'viewer-response 200, root span (OTLP body)', kind: 'vresp', fixture: 'origin-response', ratio: 1.0, bar: true },
 ];
+
+const isRequest = (s) => s.kind === 'req' || s.kind === 'vreq';
+function source(impl, s, h) {
+  if (s.kind === 'req') return read(s.fixture);
+  if (s.kind === 'resp') return responseFixture(impl, s.fixture, h.originRequest);
+  if (s.kind === 'vreq') return impl === 'edgetrace' ? viewerRequestFixture(s.fixture) : read(s.fixture);
+  return viewerResponseFixture(impl, s.fixture, h.viewerRequest);
+}
+const entry = (h, s) => ({ req: h.originRequest, resp: h.originResponse, vreq: h.viewerRequest, vresp: h.viewerResponse })[s.kind];
 
 async function warm() {
   const handlers = {};
@@ -66,7 +80,7 @@ async function warm() {
   const sources = {};
   for (const s of SCENARIOS)
     for (const impl of IMPLS)
-      sources[impl + s.id] = s.kind === 'req' ? read(s.fixture) : responseFixture(impl, s.fixture, handlers[impl][1].originRequest);
+      sources[impl + s.id] = source(impl, s, handlers[impl][1]);
   const total = CFG.rounds * CFG.perRound;
   const times = {};
   for (const s of SCENARIOS) for (const impl of IMPLS) times[impl + s.id] = { d: new Float64Array(total), n: 0 };
@@ -74,7 +88,7 @@ async function warm() {
   const events = new Array(CFG.chunk);
   function batch(impl, s, count, record) {
     const h = handlers[impl][s.ratio];
-    const fn = s.kind === 'req' ? h.originRequest : h.originResponse;
+    const fn = entry(h, s);
     const src = sources[impl + s.id];
     const t = times[impl + s.id];
     for (let left = count; left > 0; left -= CFG.chunk) {
@@ -85,7 +99,7 @@ async function warm() {
         const r = fn(events[i]);
         const t1 = performance.now();
         if (record) t.d[t.n++] = t1 - t0;
-        if (r !== null) sink += s.kind === 'req' ? r.headers.traceparent[0].value.charCodeAt(54) & 1 : r.length;
+        if (r !== null) sink += isRequest(s) ? r.headers.traceparent[0].value.charCodeAt(54) & 1 : r.length;
       }
     }
   }
@@ -175,7 +189,7 @@ for (const s of SCENARIOS) {
   const m = medians[s.id];
   console.log(`| ${s.id} | ${f2(m.edgetrace)} | ${f2(m['minimal-js'])} | ${f2(m['otel-sdk'])} | ${ratio(m.edgetrace, m['minimal-js'])} | ${ratio(m.edgetrace, m['otel-sdk'])} |`);
   if (s.bar) {
-    bar(`${s.id}: vs minimal-js`, m.edgetrace / m['minimal-js'], s.kind === 'req' ? 2.0 : 1.0);
+    bar(`${s.id}: vs minimal-js`, m.edgetrace / m['minimal-js'], isRequest(s) ? 2.0 : 1.0);
     bar(`${s.id}: vs otel-sdk`, m.edgetrace / m['otel-sdk'], 0.25);
   }
 }

@@ -25,4 +25,22 @@ function responseFixture(impl, name, originRequest) {
   return JSON.stringify(event);
 }
 
-module.exports = { read, responseFixture };
+/** A request fixture as CloudFront delivers it at viewer-request. */
+function viewerRequestFixture(name) {
+  const event = JSON.parse(read(name));
+  event.Records[0].cf.config.eventType = 'viewer-request';
+  return JSON.stringify(event);
+}
+
+/** A response fixture at viewer-response, over the request as the implementation's own
+ * viewer-request left it. */
+function viewerResponseFixture(impl, name, viewerRequest) {
+  const event = JSON.parse(responseFixture(impl, name, (req) => req.Records[0].cf.request));
+  const cf = event.Records[0].cf;
+  cf.config.eventType = 'viewer-response';
+  const req = JSON.parse(impl === 'edgetrace' ? viewerRequestFixture('origin-request') : read('origin-request'));
+  cf.request.headers = viewerRequest(req).headers;
+  return JSON.stringify(event);
+}
+
+module.exports = { read, responseFixture, viewerRequestFixture, viewerResponseFixture };

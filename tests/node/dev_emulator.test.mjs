@@ -493,9 +493,15 @@ test('the real package passes CloudFront validation at every trigger and traces 
   const sent = origin.seen.find((s) => s.url === p);
   assert.match(sent.headers.traceparent, /^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/, 'origin continues the client trace');
   assert.notEqual(sent.headers.traceparent, incoming);
-  const spans = lines.filter((l) => l.line.startsWith('{"resourceSpans"')).map((l) => JSON.parse(l.line).resourceSpans[0].scopeSpans[0].spans[0]);
-  assert.equal(spans.length, 2, 'one span per miss (the hit goes nowhere near the origin triggers)');
-  assert.ok(spans.every((s) => s.traceId === '0af7651916cd43dd8448eb211c80319c' && s.parentSpanId === 'b7ad6b7169203331'));
+  const spans = lines.filter((l) => l.line.startsWith('{"resourceSpans"')).flatMap((l) => JSON.parse(l.line).resourceSpans[0].scopeSpans[0].spans);
+  // miss: origin fetch + root; hit: root alone; 500: origin fetch + root, both from origin-response.
+  const roots = spans.filter((s) => s.kind === 2);
+  const fetches = spans.filter((s) => s.kind === 3);
+  assert.deepEqual([roots.length, fetches.length], [3, 2], 'a root per request, an origin fetch per miss');
+  assert.ok(spans.every((s) => s.traceId === '0af7651916cd43dd8448eb211c80319c'), 'every span continues the client trace');
+  assert.ok(roots.every((s) => s.parentSpanId === 'b7ad6b7169203331'));
+  assert.ok(fetches.every((f) => roots.some((r) => r.spanId === f.parentSpanId)), 'origin fetches are children of roots');
+  assert.equal(sent.headers.traceparent.slice(36, 52), fetches[0].spanId, 'the origin sees the origin fetch span as its parent');
   const stats = edge.stats();
-  assert.deepEqual([stats.sampled, stats.exported, stats.dropped], [2, 2, 0]);
+  assert.deepEqual([stats.sampled, stats.exported, stats.dropped], [5, 5, 0]);
 });

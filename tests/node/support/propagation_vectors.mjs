@@ -11,16 +11,21 @@
 //   generateXRayCases(seed, n) -> [{family, header, spec, otel}]
 //   generateB3Cases(seed, n)   -> [{family, kind: 'single', header, spec, otel}
 //                                  | {family, kind: 'multi', headers, spec, otel}]
+//   generateInjectCases(seed, n) -> [{family, kind: 'inject', context, spec, otel}]
+//     the other direction: a span context {traceId, spanId, sampled, lineage} and the headers
+//     injected for it, by OTel JS (AWSXRayPropagator, B3Propagator single and multi) and as
+//     edgetrace writes them (edge/include/edge/propagation/inject.h): {xray, b3, b3TraceId,
+//     b3SpanId, b3Sampled, other}, '' = not injected, `other` = any further header names.
 // Both return the fixed edge cases (every family) plus n seeded random ones (valid-shaped and
 // mutated). `headers` = {traceId, spanId, parentSpanId, sampled, flags}; undefined = absent.
 // toProbeLine(c) encodes a case for tests/unit/support/propagation_probe.cc.
-import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import b3Package from '@opentelemetry/propagator-b3';
 
 import { makeRng } from './seeded_rng.mjs';
 
-const { B3Propagator } = b3Package; // CommonJS: no static named export
+const { B3Propagator, B3InjectEncoding } = b3Package; // CommonJS: no static named export
 
 // ---------------------------------------------------------------------------------------------
 
@@ -30,6 +35,7 @@ const { B3Propagator } = b3Package; // CommonJS: no static named export
 
 const xrayPropagator = new AWSXRayPropagator();
 const b3Propagator = new B3Propagator();
+const b3MultiInjector = new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER });
 const getter = { keys: (carrier) => Object.keys(carrier), get: (carrier, key) => carrier[key] };
 const OTEL_INVALID = Object.freeze({ valid: false, traceId: '', spanId: '', sampled: false });
 
@@ -61,6 +67,36 @@ export function otelB3Multi(headers) {
     if (headers[field] !== undefined) carrier[name] = headers[field];
   }
   return otelDecision(b3Propagator.extract(ROOT_CONTEXT, carrier, getter));
+}
+
+const setter = { set: (carrier, key, value) => { carrier[key] = value; } };
+const B3_MULTI_INJECTED = ['x-b3-traceid', 'x-b3-spanid', 'x-b3-sampled'];
+
+/** What the OTel JS propagators inject for a local span context (no Lineage: OTel JS has none). */
+export function otelInject({ traceId, spanId, sampled }) {
+  const ctx = trace.setSpanContext(ROOT_CONTEXT, {
+    traceId,
+    spanId,
+    traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    isRemote: false,
+  });
+  const xray = {};
+  xrayPropagator.inject(ctx, xray, setter);
+  const single = {};
+  b3Propagator.inject(ctx, single, setter);
+  const multi = {};
+  b3MultiInjector.inject(ctx, multi, setter);
+  const other = [...Object.keys(xray), ...Object.keys(single), ...Object.keys(multi)].filter(
+    (k) => !['x-amzn-trace-id', 'b3', ...B3_MULTI_INJECTED].includes(k),
+  );
+  return {
+    xray: xray['x-amzn-trace-id'] ?? '',
+    b3: single.b3 ?? '',
+    b3TraceId: multi['x-b3-traceid'] ?? '',
+    b3SpanId: multi['x-b3-spanid'] ?? '',
+    b3Sampled: multi['x-b3-sampled'] ?? '',
+    other,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,6 +207,30 @@ export function specB3Multi(headers) {
   if (!/^(?:[0-9a-f]{16}|[0-9a-f]{32})$/.test(traceId) || isZero(traceId)) return B3_EMPTY;
   if (!/^[0-9a-f]{16}$/.test(spanId) || isZero(spanId)) return B3_EMPTY;
   return { valid: true, traceId: traceId.padStart(32, '0'), spanId, parentSpanId: '', sampling };
+}
+
+const INJECT_NOTHING = Object.freeze({ xray: '', b3: '', b3TraceId: '', b3SpanId: '', b3Sampled: '', other: [] });
+
+/**
+ * The headers for a span context: X-Ray "Root=1-<8>-<24>;Parent=<16>;Sampled=<1|0>" (AWS X-Ray
+ * tracing header) with the Lineage when well-formed (AWS: Lambda adds it to detect recursive
+ * loops; OTel Java carries it), B3 single "{TraceId}-{SpanId}-{SamplingState}" and multi
+ * x-b3-traceid / x-b3-spanid / x-b3-sampled (openzipkin/b3-propagation; the parent span id is
+ * optional and not sent). Nothing for an invalid context.
+ */
+export function specInject({ traceId, spanId, sampled, lineage }) {
+  const valid = /^[0-9a-f]{32}$/.test(traceId) && !isZero(traceId) && /^[0-9a-f]{16}$/.test(spanId) && !isZero(spanId);
+  if (!valid) return INJECT_NOTHING;
+  const s = sampled ? '1' : '0';
+  const lineageField = xrayLineageIsValid(lineage) ? `;Lineage=${lineage}` : '';
+  return {
+    xray: `Root=1-${traceId.slice(0, 8)}-${traceId.slice(8)};Parent=${spanId};Sampled=${s}${lineageField}`,
+    b3: `${traceId}-${spanId}-${s}`,
+    b3TraceId: traceId,
+    b3SpanId: spanId,
+    b3Sampled: s,
+    other: [],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -496,6 +556,52 @@ export function generateB3Cases(seed, n) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Injection
+
+function injectFixedCases(rng) {
+  const cases = [];
+  const add = (family, context) => cases.push({ family, kind: 'inject', context });
+  const ctx = (over = {}) => ({
+    traceId: rng.nonZeroHex(32),
+    spanId: rng.nonZeroHex(16),
+    sampled: rng.next() < 0.5,
+    lineage: '',
+    ...over,
+  });
+  add('inject:aws-example', { traceId: '5759e988bd862e3fe1be46a994272793', spanId: '53995c3f42cd8ad8', sampled: true, lineage: '' });
+  add('inject:b3-example', { traceId: '80f198ee56343ba864fe8b2a57d3eff7', spanId: '05e3ac9a4f6e3b90', sampled: false, lineage: '' });
+  for (const sampled of [true, false]) for (let i = 0; i < 30; i++) add('inject:plain', ctx({ sampled }));
+  for (let i = 0; i < 10; i++) add('inject:padded-64-bit-trace-id', ctx({ traceId: '0'.repeat(16) + rng.nonZeroHex(16) }));
+  for (let i = 0; i < 10; i++) add('inject:zero-epoch', ctx({ traceId: '0'.repeat(8) + rng.nonZeroHex(24) }));
+  for (let i = 0; i < 5; i++) add('inject:small-span-id', ctx({ spanId: '0'.repeat(15) + '1' }));
+  add('inject:all-f', ctx({ traceId: 'f'.repeat(32), spanId: 'f'.repeat(16) }));
+  for (let i = 0; i < 40; i++) add('inject:lineage', ctx({ lineage: xrayLineage(rng) }));
+  add('inject:lineage', ctx({ lineage: `a87bd80c:1|68fd508a:5|c512fbe3:2|${'f'.repeat(31)}` })); // 64, the maximum
+  for (const lineage of ['A87BD80C:1', ':1', '1:', 'a87bd80c:1\r\nX-Injected: 1', '12326a9d:0;Sampled=1', '12326a9d:0 ',
+    'f'.repeat(65), '\u00e91:a', '\n', '1:a87bd80c:0\u0000']) {
+    add('inject:invalid-lineage-dropped', ctx({ lineage }));
+  }
+  add('inject:invalid-ids', ctx({ traceId: '0'.repeat(32) }));
+  add('inject:invalid-ids', ctx({ spanId: '0'.repeat(16) }));
+  add('inject:invalid-ids', ctx({ traceId: '0'.repeat(32), spanId: '0'.repeat(16) }));
+  return cases;
+}
+
+export function generateInjectCases(seed, n) {
+  const rng = makeRng(seed ^ 0x1a7ec7ed);
+  const cases = injectFixedCases(rng);
+  for (let i = 0; i < n; i++) {
+    const lineage = rng.next() < 0.3 ? xrayLineage(rng) : rng.next() < 0.1 ? mutate(rng, xrayLineage(rng), XRAY_MUTATION_POOL) : '';
+    cases.push({
+      family: 'random:context',
+      kind: 'inject',
+      context: { traceId: rng.nonZeroHex(32), spanId: rng.nonZeroHex(16), sampled: rng.next() < 0.5, lineage },
+    });
+  }
+  return cases.map((c) => ({ ...c, spec: specInject(c.context), otel: otelInject(c.context) }));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Probe encoding (tests/unit/support/propagation_probe.cc): UTF-8 bytes, backslash-escaped.
 
 function escapeForProbe(text) {
@@ -514,6 +620,10 @@ function escapeForProbe(text) {
 /** One probe request line (without the newline), as latin1 text: write it with 'latin1'. */
 export function toProbeLine(c) {
   if (c.header !== undefined && c.kind === undefined) return `xray ${escapeForProbe(c.header)}`;
+  if (c.kind === 'inject') {
+    const { traceId, spanId, sampled, lineage } = c.context;
+    return `inject ${[traceId, spanId, sampled ? '1' : '0', lineage].map(escapeForProbe).join('\t')}`;
+  }
   if (c.kind === 'single') return `b3 ${escapeForProbe(c.header)}`;
   const h = c.headers;
   return `b3multi ${[h.traceId, h.spanId, h.sampled, h.flags].map((v) => escapeForProbe(v ?? '')).join('\t')}`;
