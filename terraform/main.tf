@@ -7,22 +7,37 @@ locals {
   viewer_triggers    = ["viewer-request", "viewer-response"]
   has_viewer_trigger = length(setintersection(var.triggers, local.viewer_triggers)) > 0
 
-  # Headers edgetrace reads or injects. The origin request policy forwards them from the viewer
-  # request: context set at viewer-request then reaches the origin, and a client's own
-  # traceparent reaches the origin-request event (propagation.trustIncoming). Headers added at
-  # origin-request go to the origin without any policy.
-  trace_context_headers = [
-    "traceparent",
-    "tracestate",
-    "baggage",
-    "x-amzn-trace-id",
-    "b3",
-    "x-b3-traceid",
-    "x-b3-spanid",
-    "x-b3-sampled",
-    "x-b3-flags",
-    "x-edgetrace-ctx",
-  ]
+  # var.triggers in event order, as baked into the config (`triggers`): the function cannot
+  # discover its own associations, and the set decides which trigger opens and closes a span.
+  event_order    = ["viewer-request", "origin-request", "origin-response", "viewer-response"]
+  baked_triggers = [for t in local.event_order : t if contains(var.triggers, t)]
+
+  # Propagation formats the function reads or writes. With package_path the zip's config is
+  # unknown here: assume every format, as the policy did before formats were configurable.
+  extract_formats = local.bake_package ? var.config.propagation.extract : ["tracecontext", "xray", "b3"]
+  inject_formats  = local.bake_package ? var.config.propagation.inject : ["tracecontext", "xray", "b3", "b3multi"]
+  forward_xray    = contains(local.extract_formats, "xray") || contains(local.inject_formats, "xray")
+  forward_b3      = contains(local.extract_formats, "b3") || contains(local.inject_formats, "b3")
+  forward_b3multi = contains(local.extract_formats, "b3") || contains(local.inject_formats, "b3multi")
+
+  # Headers the origin request policy forwards from the viewer request. A header set or changed
+  # at viewer-request reaches origin-request and the origin only through this policy (never
+  # the cache policy); one set at origin-request goes to the origin without any policy.
+  # - traceparent, tracestate, baggage: always (the client's context for extraction at
+  #   origin-request; the context viewer-request sets for the origin).
+  # - x-edgetrace-ctx: only when viewer-request runs. It carries the root span from
+  #   viewer-request to origin-request; in the origin pair nothing would strip a client-sent
+  #   one, so it is not forwarded there at all.
+  # - x-amzn-trace-id, b3, x-b3-*: when propagation extracts or injects the format. x-b3-flags
+  #   is only read (extract "b3"), never injected.
+  trace_context_headers = concat(
+    ["traceparent", "tracestate", "baggage"],
+    local.forward_xray ? ["x-amzn-trace-id"] : [],
+    local.forward_b3 ? ["b3"] : [],
+    local.forward_b3multi ? ["x-b3-traceid", "x-b3-spanid", "x-b3-sampled"] : [],
+    contains(local.extract_formats, "b3") ? ["x-b3-flags"] : [],
+    contains(var.triggers, "viewer-request") ? ["x-edgetrace-ctx"] : [],
+  )
   forwarded_headers = distinct(concat(local.trace_context_headers, [for h in var.origin_request_policy.extra_headers : lower(h)]))
 
   # What var.config is when the caller leaves it at {}. Used to refuse config + package_path
@@ -30,14 +45,18 @@ locals {
   config_defaults_json = jsonencode({
     service     = { name = "edgetrace", version = "", environment = "" }
     exporter    = { mode = "log", endpoint = null, headers = {}, timeoutMs = 200 }
-    sampling    = { ratio = 1 }
-    propagation = { trustIncoming = false }
+    sampling    = { ratio = 1, rules = [], maxPerSecond = 0, keepErrors = false }
+    propagation = { trustIncoming = false, trust = null, extract = ["tracecontext"], inject = ["tracecontext"], responseHeader = "none" }
     ids         = { xrayCompatible = false }
+    capture     = { requestHeaders = [], responseHeaders = [] }
+    redaction   = { queryKeys = [] }
     limits      = { attributeValueLength = 256 }
   })
 
-  # The JSON the packager bakes as edgetrace.config.json. An unset endpoint is left out rather
-  # than written as null.
+  # The JSON the packager bakes as edgetrace.config.json. Unset (null) values are left out
+  # rather than written as null: exporter.endpoint, propagation.trust and the fields of a
+  # sampling rule. propagation.trust replaces its legacy alias trustIncoming, which is written
+  # only when trust is unset.
   baked_config = {
     service = var.config.service
     exporter = merge(
@@ -48,10 +67,35 @@ locals {
       },
       var.config.exporter.endpoint == null ? {} : { endpoint = var.config.exporter.endpoint },
     )
-    sampling    = var.config.sampling
-    propagation = var.config.propagation
-    ids         = var.config.ids
-    limits      = var.config.limits
+    triggers = local.baked_triggers
+    sampling = {
+      ratio = var.config.sampling.ratio
+      rules = [
+        for r in var.config.sampling.rules : merge(
+          r.host == null ? {} : { host = r.host },
+          r.path == null ? {} : { path = r.path },
+          r.method == null ? {} : { method = r.method },
+          { ratio = r.ratio },
+        )
+      ]
+      maxPerSecond = var.config.sampling.maxPerSecond
+      keepErrors   = var.config.sampling.keepErrors
+    }
+    # Single-key for expressions rather than `cond ? {a = bool} : {b = string}`: a conditional
+    # would unify both branches to map(string) and bake trustIncoming as "false".
+    propagation = merge(
+      { for k, v in { trustIncoming = var.config.propagation.trustIncoming } : k => v if var.config.propagation.trust == null },
+      { for k, v in { trust = var.config.propagation.trust } : k => v if v != null },
+      {
+        extract        = var.config.propagation.extract
+        inject         = var.config.propagation.inject
+        responseHeader = var.config.propagation.responseHeader
+      },
+    )
+    ids       = var.config.ids
+    capture   = var.config.capture
+    redaction = var.config.redaction
+    limits    = var.config.limits
   }
   baked_config_json = jsonencode(local.baked_config)
 
@@ -283,6 +327,17 @@ check "origin_request_policy_header_quota" {
   assert {
     condition     = !var.origin_request_policy.create || length(local.forwarded_headers) <= 10
     error_message = "The origin request policy lists ${length(local.forwarded_headers)} headers; CloudFront's default quota is 10 headers per origin request policy (adjustable through Service Quotas). Expect the apply to fail until the quota is raised."
+  }
+}
+
+check "settings_need_their_triggers" {
+  assert {
+    condition     = var.config.propagation.responseHeader == "none" || contains(var.triggers, "viewer-response")
+    error_message = "config.propagation.responseHeader = \"${var.config.propagation.responseHeader}\" has no effect without viewer-response: the header is added to the response the viewer receives."
+  }
+  assert {
+    condition     = !var.config.sampling.keepErrors || contains(var.triggers, "origin-response")
+    error_message = "config.sampling.keepErrors has no effect without origin-response: unsampled 5xx responses are exported by origin-response (viewer-response does not run for origin errors)."
   }
 }
 

@@ -23,7 +23,19 @@ variable "description" {
 }
 
 variable "triggers" {
-  description = "CloudFront events the function is associated with; one lambda_function_association is output per trigger. Origin triggers run only when CloudFront goes to the origin (cache misses); viewer triggers run on every request, cache hits included, and limit the function to 128 MB / 5 s. edgetrace traces the origin pair today and passes viewer events through untouched, hence the default."
+  description = <<-EOT
+    CloudFront events the function is associated with; one lambda_function_association is
+    output per trigger, and the set is baked into the package as the config's `triggers` (the
+    function cannot discover its own associations). A trace needs the trigger that opens a span
+    and the one that closes it, so three deployments are accepted:
+    - ["origin-request", "origin-response"] (default): one SERVER span per cache miss; origin
+      triggers run only when CloudFront goes to the origin.
+    - ["viewer-request", "viewer-response"]: viewer-request opens the edge root span for every
+      request, cache hits included, viewer-response closes it.
+    - all four: the edge root span for every request, plus an "origin fetch" CLIENT span per
+      miss and the cache status (hit/miss) on the root.
+    Viewer triggers run on every request and limit the function to 128 MB / 5 s.
+  EOT
   type        = set(string)
   default     = ["origin-request", "origin-response"]
   nullable    = false
@@ -38,6 +50,17 @@ variable "triggers" {
       for t in var.triggers : contains(["viewer-request", "origin-request", "origin-response", "viewer-response"], t)
     ])
     error_message = "triggers may only contain viewer-request, origin-request, origin-response and viewer-response."
+  }
+
+  validation {
+    condition = anytrue([
+      for pair in [
+        ["origin-request", "origin-response"],
+        ["viewer-request", "viewer-response"],
+        ["viewer-request", "origin-request", "origin-response", "viewer-response"],
+      ] : var.triggers == toset(pair)
+    ])
+    error_message = "triggers must be exactly [\"origin-request\", \"origin-response\"], [\"viewer-request\", \"viewer-response\"] or all four: a trace needs both the trigger that opens a span and the one that closes it (origin-request opens the origin span and origin-response closes it; viewer-request opens the edge root span and viewer-response closes it)."
   }
 }
 
@@ -93,14 +116,36 @@ variable "config" {
       headers   = optional(map(string), {})
       timeoutMs = optional(number, 200)
     }), {})
+    # `triggers` is not set here: the module bakes var.triggers.
     sampling = optional(object({
       ratio = optional(number, 1.0)
+      # First match wins; an unset field matches anything. host: exact or "*.example.com";
+      # path: glob over the URI path (`*`, `?`); method: e.g. "GET".
+      rules = optional(list(object({
+        host   = optional(string)
+        path   = optional(string)
+        method = optional(string)
+        ratio  = number
+      })), [])
+      maxPerSecond = optional(number, 0)   # sampled requests per second per sandbox; 0 = no limit
+      keepErrors   = optional(bool, false) # export unsampled requests that end in 5xx at the origin
     }), {})
     propagation = optional(object({
-      trustIncoming = optional(bool, false)
+      trustIncoming  = optional(bool, false)                    # legacy alias: true = trust "honor"
+      trust          = optional(string)                         # "ignore" | "ids-only" | "honor"; null: from trustIncoming
+      extract        = optional(list(string), ["tracecontext"]) # in order: "tracecontext" | "xray" | "b3"
+      inject         = optional(list(string), ["tracecontext"]) # "tracecontext" | "xray" | "b3" | "b3multi"
+      responseHeader = optional(string, "none")                 # "none" | "traceresponse" | "server-timing"
     }), {})
     ids = optional(object({
       xrayCompatible = optional(bool, false)
+    }), {})
+    capture = optional(object({
+      requestHeaders  = optional(list(string), []) # recorded as http.request.header.<name>
+      responseHeaders = optional(list(string), []) # recorded as http.response.header.<name>
+    }), {})
+    redaction = optional(object({
+      queryKeys = optional(list(string), []) # query parameters redacted besides the built-in signed-URL set
     }), {})
     limits = optional(object({
       attributeValueLength = optional(number, 256)
@@ -187,6 +232,88 @@ variable "config" {
   }
 
   validation {
+    condition = alltrue([
+      for r in var.config.sampling.rules : r.ratio >= 0 && r.ratio <= 1
+    ])
+    error_message = "config.sampling.rules[*].ratio must be between 0 and 1."
+  }
+
+  validation {
+    condition = alltrue(flatten([
+      for r in var.config.sampling.rules : [
+        for v in [r.host, r.path, r.method] : v == null ? true : !can(regex("[\\x00-\\x1f\\x7f]", v))
+      ]
+    ]))
+    error_message = "config.sampling.rules: host, path and method must not contain control characters (leave a field out to match anything)."
+  }
+
+  validation {
+    condition = alltrue([
+      for r in var.config.sampling.rules : r.method == null ? true : can(regex("^[!#$%&'*+.^_`|~0-9A-Za-z-]*$", r.method))
+    ])
+    error_message = "config.sampling.rules[*].method must be an HTTP method such as \"GET\"."
+  }
+
+  validation {
+    condition     = floor(var.config.sampling.maxPerSecond) == var.config.sampling.maxPerSecond && var.config.sampling.maxPerSecond >= 0
+    error_message = "config.sampling.maxPerSecond must be a whole number of sampled requests per second, 0 for no limit."
+  }
+
+  validation {
+    condition     = var.config.propagation.trust == null ? true : contains(["ignore", "ids-only", "honor"], var.config.propagation.trust)
+    error_message = "config.propagation.trust must be one of \"ignore\", \"ids-only\", \"honor\" (or left unset to follow trustIncoming)."
+  }
+
+  validation {
+    condition     = !var.config.propagation.trustIncoming || var.config.propagation.trust == null || var.config.propagation.trust == "honor"
+    error_message = "config.propagation.trustIncoming = true means trust = \"honor\": set only trust (trustIncoming is its legacy alias)."
+  }
+
+  validation {
+    condition = alltrue([
+      for f in var.config.propagation.extract : contains(["tracecontext", "xray", "b3"], f)
+    ]) && length(distinct(var.config.propagation.extract)) == length(var.config.propagation.extract)
+    error_message = "config.propagation.extract must list distinct formats among \"tracecontext\", \"xray\", \"b3\" (the first one found in the request wins)."
+  }
+
+  validation {
+    condition = alltrue([
+      for f in var.config.propagation.inject : contains(["tracecontext", "xray", "b3", "b3multi"], f)
+    ]) && length(distinct(var.config.propagation.inject)) == length(var.config.propagation.inject)
+    error_message = "config.propagation.inject must list distinct formats among \"tracecontext\", \"xray\", \"b3\", \"b3multi\"."
+  }
+
+  validation {
+    condition     = contains(["none", "traceresponse", "server-timing"], var.config.propagation.responseHeader)
+    error_message = "config.propagation.responseHeader must be one of \"none\", \"traceresponse\", \"server-timing\"."
+  }
+
+  validation {
+    condition = alltrue([
+      for h in concat(var.config.capture.requestHeaders, var.config.capture.responseHeaders) : can(regex("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", h))
+      ]) && alltrue([
+      for names in [var.config.capture.requestHeaders, var.config.capture.responseHeaders] :
+      length(distinct([for h in names : lower(h)])) == length(names)
+    ])
+    error_message = "config.capture.requestHeaders and responseHeaders must list distinct HTTP header names."
+  }
+
+  validation {
+    condition = alltrue([
+      for h in concat(var.config.capture.requestHeaders, var.config.capture.responseHeaders) :
+      !contains(["authorization", "proxy-authorization", "cookie", "set-cookie", "x-amz-security-token"], lower(h))
+    ])
+    error_message = "config.capture: Authorization, Proxy-Authorization, Cookie, Set-Cookie and X-Amz-Security-Token carry credentials and are never recorded."
+  }
+
+  validation {
+    condition = alltrue([
+      for k in var.config.redaction.queryKeys : length(k) > 0 && !can(regex("[\\x00-\\x1f\\x7f]", k))
+    ]) && length(distinct(var.config.redaction.queryKeys)) == length(var.config.redaction.queryKeys)
+    error_message = "config.redaction.queryKeys must list distinct, non-empty query parameter names without control characters."
+  }
+
+  validation {
     condition     = floor(var.config.limits.attributeValueLength) == var.config.limits.attributeValueLength && var.config.limits.attributeValueLength >= 16 && var.config.limits.attributeValueLength <= 4096
     error_message = "config.limits.attributeValueLength must be a whole number between 16 and 4096."
   }
@@ -246,13 +373,15 @@ variable "skip_destroy" {
 
 variable "origin_request_policy" {
   description = <<-EOT
-    The origin request policy that forwards the trace headers (traceparent, tracestate, baggage,
-    x-amzn-trace-id, b3, x-b3-traceid, x-b3-spanid, x-b3-sampled, x-b3-flags, x-edgetrace-ctx)
-    so that context injected at viewer-request reaches the origin. A cache behaviour has one
-    origin request policy: add what the origin already needs (extra_headers, cookies, query
-    strings), or set create = false and add the forwarded_headers output to your own policy.
-    These headers never belong in the cache policy: they differ per request and would make
-    every request a cache miss.
+    The origin request policy that forwards the trace headers, so that context injected at
+    viewer-request, and the client's own context, reach origin-request and the origin:
+    traceparent, tracestate and baggage always; x-edgetrace-ctx when viewer-request is among
+    the triggers; x-amzn-trace-id and the B3 headers when config.propagation extracts or
+    injects those formats (all of them with package_path, whose config is not known here).
+    A cache behaviour has one origin request policy: add what the origin already needs
+    (extra_headers, cookies, query strings), or set create = false and add the
+    forwarded_headers output to your own policy. These headers never belong in the cache
+    policy: they differ per request and would make every request a cache miss.
   EOT
   type = object({
     create                = optional(bool, true)

@@ -145,19 +145,94 @@ run "origin_request_policy_forwards_trace_headers" {
     error_message = "Trace headers are forwarded by an explicit list."
   }
   assert {
+    # Origin pair, tracecontext only: the client's W3C context for origin-request, nothing
+    # else; in particular no x-edgetrace-ctx, which only viewer-request may set.
     condition = toset(aws_cloudfront_origin_request_policy.trace_context[0].headers_config[0].headers[0].items) == toset([
-      "traceparent", "tracestate", "baggage", "x-amzn-trace-id", "b3",
-      "x-b3-traceid", "x-b3-spanid", "x-b3-sampled", "x-b3-flags", "x-edgetrace-ctx",
+      "traceparent", "tracestate", "baggage",
     ])
-    error_message = "The origin request policy must forward exactly the W3C, X-Ray, B3 and edgetrace headers."
+    error_message = "The default policy must forward exactly traceparent, tracestate and baggage."
   }
   assert {
     condition     = aws_cloudfront_origin_request_policy.trace_context[0].cookies_config[0].cookie_behavior == "none" && aws_cloudfront_origin_request_policy.trace_context[0].query_strings_config[0].query_string_behavior == "none"
     error_message = "By default the policy adds nothing but the trace headers."
   }
   assert {
+    condition     = output.forwarded_headers == tolist(["traceparent", "tracestate", "baggage"])
+    error_message = "forwarded_headers must list what the policy forwards."
+  }
+}
+
+run "viewer_request_context_is_forwarded_with_all_four_triggers" {
+  command = plan
+
+  variables {
+    triggers = ["viewer-request", "origin-request", "origin-response", "viewer-response"]
+  }
+
+  assert {
+    condition     = toset(aws_cloudfront_origin_request_policy.trace_context[0].headers_config[0].headers[0].items) == toset(["traceparent", "tracestate", "baggage", "x-edgetrace-ctx"])
+    error_message = "With viewer-request, x-edgetrace-ctx must reach origin-request: ${jsonencode(output.forwarded_headers)}"
+  }
+}
+
+run "viewer_request_context_is_forwarded_with_the_viewer_pair" {
+  command = plan
+
+  variables {
+    triggers = ["viewer-request", "viewer-response"]
+  }
+
+  assert {
+    condition     = contains(output.forwarded_headers, "x-edgetrace-ctx") && contains(output.forwarded_headers, "traceparent")
+    error_message = "With viewer-request, what it sets must be forwarded: ${jsonencode(output.forwarded_headers)}"
+  }
+}
+
+run "extracted_xray_and_b3_headers_are_forwarded" {
+  command = plan
+
+  variables {
+    config = { propagation = { extract = ["xray", "b3", "tracecontext"] } }
+  }
+
+  assert {
+    condition = toset(output.forwarded_headers) == toset([
+      "traceparent", "tracestate", "baggage", "x-amzn-trace-id",
+      "b3", "x-b3-traceid", "x-b3-spanid", "x-b3-sampled", "x-b3-flags",
+    ])
+    error_message = "Extracting X-Ray and B3 needs their headers at origin-request: ${jsonencode(output.forwarded_headers)}"
+  }
+}
+
+run "injected_headers_are_forwarded_per_format" {
+  command = plan
+
+  variables {
+    triggers = ["viewer-request", "viewer-response"]
+    config   = { propagation = { inject = ["tracecontext", "xray", "b3multi"] } }
+  }
+
+  assert {
+    condition = toset(output.forwarded_headers) == toset([
+      "traceparent", "tracestate", "baggage", "x-amzn-trace-id",
+      "x-b3-traceid", "x-b3-spanid", "x-b3-sampled", "x-edgetrace-ctx",
+    ])
+    error_message = "Injecting X-Ray and B3 multi-header (not single b3, not flags) must forward exactly those: ${jsonencode(output.forwarded_headers)}"
+  }
+}
+
+run "prebuilt_package_forwards_every_format" {
+  command = plan
+
+  # The config of a prebuilt zip is not known at plan time.
+  variables {
+    package_path = "tests/fixtures/prebuilt.zip"
+    triggers     = ["viewer-request", "origin-request", "origin-response", "viewer-response"]
+  }
+
+  assert {
     condition     = length(output.forwarded_headers) == 10
-    error_message = "forwarded_headers must list the 10 trace headers."
+    error_message = "With package_path every trace header must be forwarded: ${jsonencode(output.forwarded_headers)}"
   }
 }
 
@@ -165,7 +240,7 @@ run "default_config_is_baked_with_its_defaults" {
   command = plan
 
   assert {
-    condition     = output.baked_config == "{\"exporter\":{\"headers\":{},\"mode\":\"log\",\"timeoutMs\":200},\"ids\":{\"xrayCompatible\":false},\"limits\":{\"attributeValueLength\":256},\"propagation\":{\"trustIncoming\":false},\"sampling\":{\"ratio\":1},\"service\":{\"environment\":\"\",\"name\":\"edgetrace\",\"version\":\"\"}}"
+    condition     = output.baked_config == "{\"capture\":{\"requestHeaders\":[],\"responseHeaders\":[]},\"exporter\":{\"headers\":{},\"mode\":\"log\",\"timeoutMs\":200},\"ids\":{\"xrayCompatible\":false},\"limits\":{\"attributeValueLength\":256},\"propagation\":{\"extract\":[\"tracecontext\"],\"inject\":[\"tracecontext\"],\"responseHeader\":\"none\",\"trustIncoming\":false},\"redaction\":{\"queryKeys\":[]},\"sampling\":{\"keepErrors\":false,\"maxPerSecond\":0,\"ratio\":1,\"rules\":[]},\"service\":{\"environment\":\"\",\"name\":\"edgetrace\",\"version\":\"\"},\"triggers\":[\"origin-request\",\"origin-response\"]}"
     error_message = "Unexpected default config: ${nonsensitive(output.baked_config)}"
   }
   assert {
@@ -180,29 +255,100 @@ run "full_config_is_baked_verbatim" {
 
   variables {
     config = {
-      service     = { name = "shop", version = "1.4.2", environment = "production" }
-      exporter    = { mode = "otlp-http", endpoint = "https://otel.example.com", headers = { authorization = "Bearer abc" }, timeoutMs = 400 }
-      sampling    = { ratio = 0.25 }
-      propagation = { trustIncoming = true }
+      service  = { name = "shop", version = "1.4.2", environment = "production" }
+      exporter = { mode = "otlp-http", endpoint = "https://otel.example.com", headers = { authorization = "Bearer abc" }, timeoutMs = 400 }
+      sampling = {
+        ratio = 0.25
+        rules = [
+          { host = "api.example.com", path = "/checkout/*", method = "POST", ratio = 1 },
+          { path = "/static/*", ratio = 0 },
+        ]
+        maxPerSecond = 50
+        keepErrors   = true
+      }
+      propagation = { trust = "ids-only", extract = ["tracecontext", "xray"], inject = ["tracecontext", "xray"], responseHeader = "server-timing" }
       ids         = { xrayCompatible = true }
+      capture     = { requestHeaders = ["User-Agent", "x-request-id"], responseHeaders = ["content-type"] }
+      redaction   = { queryKeys = ["token", "session"] }
       limits      = { attributeValueLength = 1024 }
     }
   }
 
   assert {
     condition = jsondecode(output.baked_config) == {
-      service     = { name = "shop", version = "1.4.2", environment = "production" }
-      exporter    = { mode = "otlp-http", endpoint = "https://otel.example.com", headers = { authorization = "Bearer abc" }, timeoutMs = 400 }
-      sampling    = { ratio = 0.25 }
-      propagation = { trustIncoming = true }
+      service  = { name = "shop", version = "1.4.2", environment = "production" }
+      exporter = { mode = "otlp-http", endpoint = "https://otel.example.com", headers = { authorization = "Bearer abc" }, timeoutMs = 400 }
+      triggers = ["origin-request", "origin-response"]
+      sampling = {
+        ratio = 0.25
+        rules = [
+          { host = "api.example.com", path = "/checkout/*", method = "POST", ratio = 1 },
+          { path = "/static/*", ratio = 0 },
+        ]
+        maxPerSecond = 50
+        keepErrors   = true
+      }
+      propagation = { trust = "ids-only", extract = ["tracecontext", "xray"], inject = ["tracecontext", "xray"], responseHeader = "server-timing" }
       ids         = { xrayCompatible = true }
+      capture     = { requestHeaders = ["User-Agent", "x-request-id"], responseHeaders = ["content-type"] }
+      redaction   = { queryKeys = ["token", "session"] }
       limits      = { attributeValueLength = 1024 }
     }
     error_message = "Config not baked as given: ${nonsensitive(output.baked_config)}"
   }
   assert {
+    # Typed JSON: numbers and booleans stay numbers and booleans, unset rule fields are absent.
+    condition     = strcontains(output.baked_config, "{\"path\":\"/static/*\",\"ratio\":0}") && strcontains(output.baked_config, "\"keepErrors\":true") && strcontains(output.baked_config, "\"maxPerSecond\":50")
+    error_message = "Rules, keepErrors or maxPerSecond not baked with their JSON types: ${nonsensitive(output.baked_config)}"
+  }
+  assert {
     condition     = output.package_path != run.function_follows_lambda_at_edge_rules.package_path
     error_message = "A config change must produce a new package (and a new code trigger)."
+  }
+  # responseHeader without viewer-response is reported, not refused.
+  expect_failures = [check.settings_need_their_triggers]
+}
+
+run "triggers_are_baked_in_event_order" {
+  command = plan
+
+  variables {
+    triggers = ["viewer-response", "origin-response", "origin-request", "viewer-request"]
+  }
+
+  assert {
+    condition     = jsondecode(output.baked_config).triggers == ["viewer-request", "origin-request", "origin-response", "viewer-response"]
+    error_message = "The module's triggers must be baked into the config: ${nonsensitive(output.baked_config)}"
+  }
+}
+
+run "legacy_trust_incoming_is_baked_as_a_boolean" {
+  command = plan
+
+  variables {
+    config = { propagation = { trustIncoming = true } }
+  }
+
+  assert {
+    condition     = jsondecode(output.baked_config).propagation == { trustIncoming = true, extract = ["tracecontext"], inject = ["tracecontext"], responseHeader = "none" }
+    error_message = "trustIncoming must be baked as given (a boolean) and trust left out while unset: ${nonsensitive(output.baked_config)}"
+  }
+  assert {
+    condition     = strcontains(output.baked_config, "\"trustIncoming\":true")
+    error_message = "trustIncoming must be a JSON boolean: ${nonsensitive(output.baked_config)}"
+  }
+}
+
+run "trust_replaces_trust_incoming" {
+  command = plan
+
+  variables {
+    config = { propagation = { trustIncoming = true, trust = "honor" } }
+  }
+
+  assert {
+    condition     = !can(jsondecode(output.baked_config).propagation.trustIncoming) && jsondecode(output.baked_config).propagation.trust == "honor"
+    error_message = "With trust set only trust is baked: ${nonsensitive(output.baked_config)}"
   }
 }
 
@@ -229,7 +375,7 @@ run "viewer_trigger_rejects_more_than_128_mb" {
   command = plan
 
   variables {
-    triggers    = ["viewer-request", "origin-request"]
+    triggers    = ["viewer-request", "origin-request", "origin-response", "viewer-response"]
     memory_size = 256
   }
 
@@ -240,7 +386,7 @@ run "viewer_trigger_rejects_more_than_5_s" {
   command = plan
 
   variables {
-    triggers = ["viewer-response"]
+    triggers = ["viewer-request", "viewer-response"]
     timeout  = 6
   }
 

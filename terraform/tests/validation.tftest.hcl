@@ -36,10 +36,67 @@ run "no_trigger" {
   expect_failures = [var.triggers]
 }
 
+run "a_single_trigger_cannot_trace" {
+  command = plan
+  variables {
+    triggers = ["origin-request"]
+  }
+  expect_failures = [var.triggers]
+}
+
+run "a_span_opened_at_viewer_request_needs_viewer_response" {
+  command = plan
+  variables {
+    triggers = ["viewer-request", "origin-response"]
+  }
+  expect_failures = [var.triggers]
+}
+
+run "three_triggers_are_refused" {
+  command = plan
+  variables {
+    triggers = ["viewer-request", "origin-request", "origin-response"]
+  }
+  expect_failures = [var.triggers]
+}
+
+run "origin_pair_is_accepted" {
+  command = plan
+  variables {
+    triggers = ["origin-response", "origin-request"]
+  }
+  assert {
+    condition     = jsondecode(output.baked_config).triggers == ["origin-request", "origin-response"]
+    error_message = "The origin pair must be accepted and baked."
+  }
+}
+
+run "viewer_pair_is_accepted" {
+  command = plan
+  variables {
+    triggers = ["viewer-request", "viewer-response"]
+  }
+  assert {
+    condition     = jsondecode(output.baked_config).triggers == ["viewer-request", "viewer-response"] && keys(output.lambda_function_associations) == ["viewer-request", "viewer-response"]
+    error_message = "The viewer pair must be accepted, baked and associated."
+  }
+}
+
+run "all_four_triggers_are_accepted" {
+  command = plan
+  variables {
+    triggers = ["viewer-request", "origin-request", "origin-response", "viewer-response"]
+  }
+  assert {
+    condition     = length(jsondecode(output.baked_config).triggers) == 4 && length(output.lambda_function_associations) == 4
+    error_message = "All four triggers must be accepted, baked and associated."
+  }
+}
+
 run "memory_below_lambda_minimum" {
   command = plan
   variables {
-    triggers    = ["origin-request"]
+    triggers    = ["origin-request", "origin-response"]
     memory_size = 64
   }
   expect_failures = [var.memory_size]
@@ -48,7 +105,7 @@ run "memory_below_lambda_minimum" {
 run "timeout_above_origin_limit" {
   command = plan
   variables {
-    triggers = ["origin-response"]
+    triggers = ["origin-request", "origin-response"]
     timeout  = 31
   }
   expect_failures = [var.timeout]
@@ -136,6 +193,120 @@ run "sampling_ratio_above_one" {
     config = { sampling = { ratio = 1.5 } }
   }
   expect_failures = [var.config]
+}
+
+run "sampling_rule_ratio_above_one" {
+  command = plan
+  variables {
+    config = { sampling = { rules = [{ path = "/api/*", ratio = 2 }] } }
+  }
+  expect_failures = [var.config]
+}
+
+run "sampling_rule_method_must_be_a_token" {
+  command = plan
+  variables {
+    config = { sampling = { rules = [{ method = "GET POST", ratio = 1 }] } }
+  }
+  expect_failures = [var.config]
+}
+
+run "max_per_second_must_be_whole" {
+  command = plan
+  variables {
+    config = { sampling = { maxPerSecond = 2.5 } }
+  }
+  expect_failures = [var.config]
+}
+
+run "unknown_trust_policy" {
+  command = plan
+  variables {
+    config = { propagation = { trust = "always" } }
+  }
+  expect_failures = [var.config]
+}
+
+run "trust_incoming_contradicts_trust" {
+  command = plan
+  variables {
+    config = { propagation = { trustIncoming = true, trust = "ignore" } }
+  }
+  expect_failures = [var.config]
+}
+
+run "unknown_extract_format" {
+  command = plan
+  variables {
+    # b3multi is an inject format; extract "b3" reads both B3 encodings.
+    config = { propagation = { extract = ["b3multi"] } }
+  }
+  expect_failures = [var.config]
+}
+
+run "inject_format_listed_twice" {
+  command = plan
+  variables {
+    config = { propagation = { inject = ["tracecontext", "xray", "xray"] } }
+  }
+  expect_failures = [var.config]
+}
+
+run "unknown_response_header" {
+  command = plan
+  variables {
+    config = { propagation = { responseHeader = "traceparent" } }
+  }
+  expect_failures = [var.config]
+}
+
+run "capture_refuses_authorization" {
+  command = plan
+  variables {
+    config = { capture = { requestHeaders = ["x-request-id", "Authorization"] } }
+  }
+  expect_failures = [var.config]
+}
+
+run "capture_refuses_set_cookie" {
+  command = plan
+  variables {
+    config = { capture = { responseHeaders = ["Set-Cookie"] } }
+  }
+  expect_failures = [var.config]
+}
+
+run "capture_names_must_be_header_names" {
+  command = plan
+  variables {
+    config = { capture = { requestHeaders = ["user agent"] } }
+  }
+  expect_failures = [var.config]
+}
+
+run "redaction_key_must_not_be_empty" {
+  command = plan
+  variables {
+    config = { redaction = { queryKeys = [""] } }
+  }
+  expect_failures = [var.config]
+}
+
+run "response_header_without_viewer_response_is_reported" {
+  command = plan
+  variables {
+    config = { propagation = { responseHeader = "traceresponse" } }
+  }
+  expect_failures = [check.settings_need_their_triggers]
+}
+
+run "keep_errors_without_origin_response_is_reported" {
+  command = plan
+  variables {
+    triggers = ["viewer-request", "viewer-response"]
+    config   = { sampling = { keepErrors = true } }
+  }
+  expect_failures = [check.settings_need_their_triggers]
 }
 
 run "attribute_value_length_below_16" {
@@ -271,7 +442,14 @@ run "unknown_cookie_behavior" {
 run "header_quota_is_reported" {
   command = plan
   variables {
+    # All four triggers with every format: the ten trace headers, plus one.
+    triggers              = ["viewer-request", "origin-request", "origin-response", "viewer-response"]
+    config                = { propagation = { extract = ["tracecontext", "xray", "b3"] } }
     origin_request_policy = { extra_headers = ["CloudFront-Viewer-Country"] }
+  }
+  assert {
+    condition     = length(output.forwarded_headers) == 11
+    error_message = "Expected the ten trace headers plus one: ${jsonencode(output.forwarded_headers)}"
   }
   assert {
     condition     = contains(output.forwarded_headers, "cloudfront-viewer-country")
@@ -283,6 +461,7 @@ run "header_quota_is_reported" {
 run "own_origin_request_policy" {
   command = plan
   variables {
+    triggers              = ["viewer-request", "origin-request", "origin-response", "viewer-response"]
     origin_request_policy = { create = false }
   }
   assert {
@@ -290,8 +469,20 @@ run "own_origin_request_policy" {
     error_message = "No policy is created when origin_request_policy.create = false."
   }
   assert {
-    condition     = length(output.forwarded_headers) == 10
+    condition     = output.forwarded_headers == tolist(["traceparent", "tracestate", "baggage", "x-edgetrace-ctx"])
     error_message = "forwarded_headers still lists what the caller's own policy must forward."
+  }
+}
+
+run "unused_quota_is_left_to_extra_headers" {
+  command = plan
+  variables {
+    # Origin pair, tracecontext only: three trace headers, so seven extra ones fit the quota.
+    origin_request_policy = { extra_headers = ["h1", "h2", "h3", "h4", "h5", "h6", "h7"] }
+  }
+  assert {
+    condition     = length(output.forwarded_headers) == 10
+    error_message = "Expected three trace headers and seven extra ones: ${jsonencode(output.forwarded_headers)}"
   }
 }
 

@@ -21,7 +21,7 @@ variable "function_name" {
 }
 
 variable "triggers" {
-  description = "Triggers to attach. The default, the origin pair, only runs on cache misses: the cheapest start on a busy distribution. Add viewer-request and viewer-response to see cache hits too. A behaviour has one function per trigger: leave out triggers that already run a function."
+  description = "Triggers to attach: the origin pair (the default), the viewer pair, or all four (the module refuses any other set: a trace needs the trigger that opens a span and the one that closes it). The origin pair only runs on cache misses: the cheapest start on a busy distribution. Add viewer-request and viewer-response to see cache hits too. A behaviour has one function per trigger: a trigger that already runs a function of yours rules out the deployments that need it."
   type        = set(string)
   default     = ["origin-request", "origin-response"]
 }

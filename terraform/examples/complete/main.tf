@@ -9,8 +9,9 @@ module "edgetrace" {
   }
 
   function_name = var.name
-  # All four triggers: viewer triggers see every request, cache hits included, and hold the
-  # function to 128 MB / 5 s (the module's defaults).
+  # All four triggers: an edge root span for every request, cache hits included, an "origin
+  # fetch" CLIENT span for each miss, and the cache status. Viewer triggers hold the function
+  # to 128 MB / 5 s (the module's defaults). The module bakes this set into the config.
   triggers = ["viewer-request", "origin-request", "origin-response", "viewer-response"]
 
   config = {
@@ -20,6 +21,15 @@ module "edgetrace" {
       endpoint = var.otlp_endpoint
       headers  = var.otlp_headers
     }
+    sampling = {
+      # First matching rule wins, other requests use ratio (1.0): static files at 10%.
+      rules = [{ path = "/static/*", ratio = 0.1 }]
+      # An unsampled request that ends in 5xx at the origin is exported anyway.
+      keepErrors = true
+    }
+    # Also send X-Amzn-Trace-Id, for origins instrumented with the X-Ray SDK. The module's
+    # origin request policy then forwards it from viewer-request too.
+    propagation = { inject = ["tracecontext", "xray"] }
   }
 }
 

@@ -28,11 +28,22 @@ mock_provider "aws" {
 
 variables {
   function_name = "edgetrace-integration"
+  # All four triggers and a config that uses every section, so that the function's own rules
+  # (edge/src/config*.cc) see every key the module bakes, `triggers` included.
+  triggers = ["viewer-request", "origin-request", "origin-response", "viewer-response"]
   config = {
     service  = { name = "terraform-integration", version = "0.0.0-test", environment = "ci" }
     exporter = { mode = "otlp-http", endpoint = "https://otel.example.com", headers = { authorization = "Bearer test" }, timeoutMs = 300 }
-    sampling = { ratio = 0.5 }
-    ids      = { xrayCompatible = true }
+    sampling = {
+      ratio        = 0.5
+      rules        = [{ host = "*.example.com", path = "/api/*", method = "POST", ratio = 1 }, { path = "/static/*", ratio = 0 }]
+      maxPerSecond = 100
+      keepErrors   = true
+    }
+    propagation = { trust = "ids-only", extract = ["tracecontext", "xray", "b3"], inject = ["tracecontext", "xray", "b3multi"], responseHeader = "server-timing" }
+    ids         = { xrayCompatible = true }
+    capture     = { requestHeaders = ["user-agent"], responseHeaders = ["content-type"] }
+    redaction   = { queryKeys = ["token"] }
   }
 }
 
