@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // edgetrace on a laptop, no AWS account:
 //
-//   edgetrace dev [options]          CloudFront emulator + sample origin + trace store and view
+//   edgetrace dev [options]          CloudFront emulator (the package at all four triggers) +
+//                                    sample origin + trace store and view
 //   edgetrace traffic [options]      sample traffic through a running `dev`
 //   edgetrace replay <event.json...> Lambda@Edge events through the package; prints results,
 //                                    CloudFront's verdict, spans and log lines
@@ -15,10 +16,13 @@ import { DEFAULT_PACKAGE_DIR, REPO_ROOT, createEdgeFunctions, loadPackage, parse
 const USAGE = {
   dev: `usage: edgetrace dev [--port 8080] [--origin URL | --origin-port 8081] [--collector URL | --trace-port 4318]
                      [--data-dir build/dev/traces] [--package dist/lambda] [--config FILE]
-                     [--triggers origin-request,origin-response | all] [--quiet]
+                     [--triggers all | origin-request,origin-response | viewer-request,viewer-response] [--quiet]
   Starts on 127.0.0.1: the CloudFront emulator running the package at the triggers, the sample
   origin (unless --origin), and the trace store + view (unless --collector: spans then go to
-  your OpenTelemetry Collector's OTLP/HTTP endpoint). --config replaces the generated config.`,
+  your OpenTelemetry Collector's OTLP/HTTP endpoint). --config replaces the generated config.
+  --triggers defaults to all four (the full trace: an edge root for every request, hits
+  included, and an origin fetch span on misses); a pair deploys only that pair, as
+  terraform/ can.`,
   traffic: `usage: edgetrace traffic [--url http://127.0.0.1:8080] [--count 50] [--concurrency 4]
   Sends the sample mix (hits, misses, a 404, a 503) through a running \`edgetrace dev\`.`,
   replay: `usage: edgetrace replay [--package dist/lambda] [--config FILE] [--collector URL] [--json] event.json...
@@ -78,7 +82,9 @@ async function dev(args) {
       quiet: { type: 'boolean', default: false },
     },
   });
-  const triggers = parseTriggers(values.triggers);
+  // All four by default: the full trace is the point of a local CloudFront. (DEFAULT_TRIGGERS,
+  // the origin pair, stays what terraform/ deploys by default and what the load benchmark uses.)
+  const triggers = parseTriggers(values.triggers ?? 'all');
   const pkg = await loadPackage(values.package);
   const { startCloudFrontEmulator } = await import('./dev/cloudfront_emulator.mjs');
   const closers = [];

@@ -34,6 +34,11 @@ export function parseTriggers(text) {
   if (text === 'all') return [...TRIGGERS];
   const list = text.split(',').map((t) => t.trim()).filter(Boolean);
   for (const t of list) if (!TRIGGERS.includes(/** @type {Trigger} */ (t))) throw new Error(`unknown trigger '${t}' (one of ${TRIGGERS.join(', ')}, or all)`);
+  const set = new Set(list);
+  const pair = (a, b) => set.size === 2 && set.has(a) && set.has(b);
+  if (!(set.size === 4 || pair('origin-request', 'origin-response') || pair('viewer-request', 'viewer-response'))) {
+    throw new Error(`--triggers ${text}: a trace needs the trigger that opens its span and the one that closes it: give origin-request,origin-response, viewer-request,viewer-response, or all`);
+  }
   return /** @type {Trigger[]} */ (list);
 }
 
@@ -47,7 +52,9 @@ export function parseTriggers(text) {
 export function createEdgeFunctions(pkg, config, triggers, log) {
   /** @type {Partial<Record<Trigger, Function & {stats: () => SpanStats}>>} */
   const functions = {};
-  for (const trigger of triggers) functions[trigger] = pkg.createHandler(config, { log: (line) => log(trigger, String(line)) });
+  // The associations are baked into the configuration, as terraform/ does.
+  const deployed = { ...config, triggers: [...triggers] };
+  for (const trigger of triggers) functions[trigger] = pkg.createHandler(deployed, { log: (line) => log(trigger, String(line)) });
   return {
     functions,
     /** Span counters summed over every handler instance. @returns {SpanStats} */

@@ -31,7 +31,7 @@ export const SPANS_FILE = 'spans.jsonl';
  * @typedef {{
  *   traceId: string, rootName: string, rootSpanId: string, service: string, services: string[],
  *   startTimeUnixNano: string, durationMs: number, spanCount: number, error: boolean,
- *   method?: string, path?: string, statusCode?: number,
+ *   method?: string, path?: string, statusCode?: number, cacheStatus?: string,
  * }} TraceSummary
  */
 
@@ -113,6 +113,8 @@ export function summarize(trace) {
   if (typeof attrs['http.request.method'] === 'string') summary.method = attrs['http.request.method'];
   if (typeof attrs['url.path'] === 'string') summary.path = attrs['url.path'];
   if (typeof attrs['http.response.status_code'] === 'number') summary.statusCode = attrs['http.response.status_code'];
+  // edgetrace's root (docs/trace-model.md "Cache status"): hit | miss | error | unknown.
+  if (typeof attrs['aws.cloudfront.cache_status'] === 'string') summary.cacheStatus = attrs['aws.cloudfront.cache_status'];
   return summary;
 }
 

@@ -1,8 +1,11 @@
 // Sample viewer traffic for `edgetrace traffic` and the end-to-end test: a fixed, repeating mix
-// against the sample origin's routes so that one run shows every path through the emulator:
-//   /                  max-age=30  -> one miss, then hits (no new trace)
-//   /api/items?page=N  no-store    -> a miss every time (a trace every time)
-//   /status/404        origin 404  -> a miss, then cached-error hits for 10 s
+// against the sample origin's routes so that one run shows every path through the emulator
+// (traces as `edgetrace dev` deploys the package, at all four triggers):
+//   /                  max-age=30  -> one miss, then hits (each a trace: the edge root alone,
+//                                     cache status "hit", linked to the miss that filled it)
+//   /api/items?page=N  no-store    -> a miss every time (edge root, origin fetch, origin spans)
+//   /status/404        origin 404  -> a miss, then cached-error hits for 10 s (no trigger after
+//                                     viewer-request runs on those: no trace, a CloudFront limit)
 //   /status/503        origin 503  -> a miss (span status ERROR), then cached-error hits
 // Every tenth request (an /api/items miss) carries a client `traceparent`, continued when
 // propagation.trustIncoming is on. Requests go out a few at a time; the count is bounded.

@@ -1,6 +1,12 @@
 // The trace view: a list of recent traces (/) and one trace as a waterfall (/trace/<id>), both
 // drawn from the JSON API. No framework, no network beyond this server; every value from a span
 // (paths, user agents: attacker-controlled at the edge) goes into the page as text, never HTML.
+//
+// edgetrace's four-trigger traces (docs/trace-model.md): the edge root shows its
+// aws.cloudfront.cache_status as a badge (cache hit / miss / error / unknown), the origin fetch
+// CLIENT span is labelled as such, and a span's links (a hit links to the origin fetch that filled
+// the cache) and events (an `exception` from a wrapped handler that threw) are in its details;
+// a link opens /trace/<id>#span-<span id>, which expands and highlights that span.
 
 const KIND = { 1: 'INTERNAL', 2: 'SERVER', 3: 'CLIENT', 4: 'PRODUCER', 5: 'CONSUMER' };
 const STATUS = { 0: 'UNSET', 1: 'OK', 2: 'ERROR' };
@@ -65,13 +71,22 @@ function statusBadge(code) {
   return h('span', { class: `code code-${String(code)[0]}xx` }, code);
 }
 
+/** edgetrace's aws.cloudfront.cache_status (hit | miss | error | unknown) as a badge. */
+const CACHE_CLASSES = new Set(['hit', 'miss', 'error', 'unknown']);
+function cacheBadge(value) {
+  if (value === undefined || value === null) return null;
+  const text = show(value);
+  const cls = CACHE_CLASSES.has(String(text).toLowerCase()) ? String(text).toLowerCase() : 'other';
+  return h('span', { class: `cache cache-${cls}`, title: 'aws.cloudfront.cache_status' }, `cache ${text}`);
+}
+
 function listRow(t) {
   const href = `/trace/${t.traceId}`;
   return h('tr', { class: t.error ? 'error' : '', 'data-trace-id': t.traceId },
     h('td', { class: 'when' }, fmtTime(t.startTimeUnixNano)),
     h('td', {},
       h('a', { href, class: 'root' }, t.rootName),
-      t.path ? h('span', { class: 'path' }, ` ${t.path}`) : null, ' ', statusBadge(t.statusCode),
+      t.path ? h('span', { class: 'path' }, ` ${t.path}`) : null, ' ', statusBadge(t.statusCode), ' ', cacheBadge(t.cacheStatus),
       t.error ? h('span', { class: 'err', title: 'a span has status ERROR' }, 'error') : null),
     h('td', {}, t.services.map(serviceChip)),
     h('td', { class: 'num' }, fmtMs(t.durationMs)),
@@ -126,25 +141,70 @@ function layout(spans) {
   return out;
 }
 
+/** What an edgetrace span is in the four-trigger model (docs/trace-model.md), when not obvious from its name. */
+function role(span, a) {
+  if (span.kind === 3 && a['aws.cloudfront.event_type'] === 'origin-request') return 'origin fetch';
+  return null;
+}
+
 /** The attributes worth seeing without expanding a span. */
-function keyFacts(a) {
+function keyFacts(span, a) {
   const facts = [];
   const code = a['http.response.status_code'];
   if (code !== undefined) facts.push(statusBadge(code));
-  for (const [k, v] of Object.entries(a)) {
-    if (/cache[._]status$/.test(k)) facts.push(h('span', { class: 'fact cache' }, `cache ${show(v)}`));
-  }
+  for (const [k, v] of Object.entries(a)) if (/cache[._]status$/.test(k)) facts.push(cacheBadge(v));
+  if (a['aws.cloudfront.timing'] === 'partial') facts.push(h('span', { class: 'fact', title: 'start time not recovered: start = end' }, 'partial timing'));
+  const links = span.links || [];
+  if (links.length) facts.push(h('span', { class: 'fact linked', title: 'span links (expand the span)' }, `↗ ${links.length} link${links.length === 1 ? '' : 's'}`));
+  const events = span.events || [];
+  if (events.some((e) => e.name === 'exception')) facts.push(h('span', { class: 'exc', title: 'an exception event (expand the span)' }, 'exception'));
+  else if (events.length) facts.push(h('span', { class: 'fact' }, `${events.length} event${events.length === 1 ? '' : 's'}`));
   if (a['db.query.text'] !== undefined) facts.push(h('span', { class: 'fact' }, show(a['db.query.text'])));
   else if (a['url.path'] !== undefined) facts.push(h('span', { class: 'fact' }, show(a['url.path'])));
   return facts;
 }
 
+const kvRows = (obj) => Object.entries(obj).map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', { class: `v-${typeof v}` }, show(v))));
+
 function kvTable(title, obj) {
-  const rows = Object.entries(obj).map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', { class: `v-${typeof v}` }, show(v))));
+  const rows = kvRows(obj);
   return h('section', {}, h('h4', {}, title), rows.length ? h('table', { class: 'kv' }, h('tbody', {}, rows)) : h('p', { class: 'none' }, 'none'));
 }
 
-function details(span, startMs, durMs, parentKnown) {
+/**
+ * The span's links, one line each, as links to the linked trace (the span is highlighted
+ * there); a hit's root links to the origin fetch that filled the cache.
+ */
+function linksSection(span, traceId) {
+  const items = (span.links || []).map((link) => {
+    const same = link.traceId === traceId;
+    const a = attrs(link.attributes);
+    if (link.traceState) a.tracestate = link.traceState;
+    const what = span.kind === 2 && attrs(span.attributes)['aws.cloudfront.cache_status'] === 'hit' ? 'filled by ' : '';
+    return h('div', { class: 'link-line' },
+      h('span', { class: 'link-label' }, 'links'), ' ', what,
+      h('a', { class: 'span-link', href: `/trace/${encodeURIComponent(link.traceId)}#span-${encodeURIComponent(link.spanId)}`, title: same ? 'a span in this trace' : 'open the linked trace' },
+        'trace ', h('span', { class: 'trace-id' }, link.traceId), ' span ', h('span', { class: 'id' }, link.spanId)),
+      same ? ' (this trace)' : '',
+      Object.keys(a).length ? h('table', { class: 'kv' }, h('tbody', {}, kvRows(a))) : null);
+  });
+  return h('section', { class: 'links' }, h('h4', {}, `Links (${items.length})`), items);
+}
+
+/** Events with their time relative to the span's start; an exception event stands out. */
+function eventsSection(span) {
+  const start = BigInt(span.startTimeUnixNano);
+  const items = (span.events || []).map((ev) => {
+    const at = ev.timeUnixNano ? `+${fmtMs(Number(BigInt(ev.timeUnixNano) - start) / 1e6)}` : '';
+    const a = attrs(ev.attributes);
+    return h('div', { class: `event${ev.name === 'exception' ? ' exception' : ''}` },
+      h('div', { class: 'event-head' }, h('span', { class: 'event-name' }, ev.name), ' ', h('span', { class: 'event-at' }, at)),
+      Object.keys(a).length ? h('table', { class: 'kv' }, h('tbody', {}, kvRows(a))) : null);
+  });
+  return h('section', { class: 'events' }, h('h4', {}, `Events (${items.length})`), items);
+}
+
+function details(span, startMs, durMs, parentKnown, traceId) {
   const facts = {
     service: span.service,
     kind: KIND[span.kind] || span.kind || 'UNSPECIFIED',
@@ -158,18 +218,19 @@ function details(span, startMs, durMs, parentKnown) {
   if (span.traceState) facts.tracestate = span.traceState;
   if (span.scope?.name) facts.scope = span.scope.version ? `${span.scope.name} ${span.scope.version}` : span.scope.name;
   const sections = [kvTable('Span', facts), kvTable('Attributes', attrs(span.attributes)), kvTable('Resource', span.resource || {})];
-  for (const ev of span.events || []) sections.push(kvTable(`Event: ${ev.name}`, attrs(ev.attributes)));
+  if ((span.links || []).length) sections.push(linksSection(span, traceId));
+  if ((span.events || []).length) sections.push(eventsSection(span));
   return h('div', { class: 'details' }, sections);
 }
 
-function spanRow({ span, depth }, t0, total, ids) {
+function spanRow({ span, depth }, t0, total, ids, traceId) {
   const startMs = Number(BigInt(span.startTimeUnixNano) - t0) / 1e6;
   const durMs = Number(BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)) / 1e6;
   const left = total > 0 ? (startMs / total) * 100 : 0;
   const width = total > 0 ? (durMs / total) * 100 : 100;
   const isError = span.status?.code === 2;
   const a = attrs(span.attributes);
-  const panel = details(span, startMs, durMs, ids.has(span.parentSpanId));
+  const panel = details(span, startMs, durMs, ids.has(span.parentSpanId), traceId);
   panel.hidden = true;
   const toggle = () => {
     panel.hidden = !panel.hidden;
@@ -183,7 +244,8 @@ function spanRow({ span, depth }, t0, total, ids) {
   h('div', { class: 'label', style: { paddingLeft: `${depth * 18 + 6}px` } },
     h('span', { class: 'caret' }),
     h('span', { class: `kind kind-${KIND[span.kind] || 'X'}` }, KIND[span.kind] || '?'),
-    h('span', { class: 'name' }, span.name), ' ', serviceChip(span.service), ' ', keyFacts(a),
+    h('span', { class: 'name' }, span.name), ' ', role(span, a) ? h('span', { class: 'role' }, role(span, a)) : null, ' ',
+    serviceChip(span.service), ' ', keyFacts(span, a),
     isError ? h('span', { class: 'err' }, 'error') : null),
   h('div', { class: 'lane' },
     h('div', { class: 'bar', style: { left: `${left}%`, width: `max(2px, ${width}%)` } }),
@@ -227,7 +289,7 @@ async function renderTrace(traceId) {
   const title = urlPath && !root.name.includes(urlPath) ? `${root.name} ${urlPath}` : root.name;
   document.title = `edgetrace dev: ${title}`;
   const services = [...new Set(spans.map((s) => s.service))];
-  const waterfall = h('div', { class: 'waterfall' }, axis(total), rows.map((r) => spanRow(r, t0, total, ids)));
+  const waterfall = h('div', { class: 'waterfall' }, axis(total), rows.map((r) => spanRow(r, t0, total, ids, trace.traceId)));
   const expandAll = h('button', { type: 'button', onclick: () => {
     const open = expandAll.textContent === 'Expand all';
     waterfall.querySelectorAll('.span').forEach((row) => {
@@ -238,16 +300,36 @@ async function renderTrace(traceId) {
   } }, 'Expand all');
   main.replaceChildren(
     h('nav', { class: 'crumbs' }, h('a', { href: '/' }, '← All traces')),
-    h('h1', {}, title, ' ', statusBadge(rootAttrs['http.response.status_code'])),
+    h('h1', {}, title, ' ', statusBadge(rootAttrs['http.response.status_code']), ' ', cacheBadge(rootAttrs['aws.cloudfront.cache_status'])),
     h('p', { class: 'meta' },
       h('span', {}, 'trace ', h('code', { class: 'trace-id' }, trace.traceId)),
       h('span', {}, fmtTime(t0.toString())), h('span', {}, fmtMs(total)),
       h('span', {}, `${spans.length} span${spans.length === 1 ? '' : 's'}`), services.map(serviceChip), expandAll),
     waterfall,
     h('p', { class: 'hint' }, 'Click a span to show its attributes. Bars are placed by start and end time relative to the trace.'));
+  showTargetSpan(waterfall);
+}
+
+/** /trace/<id>#span-<span id> (a span link's target): that span expanded, highlighted, in view. */
+function showTargetSpan(waterfall) {
+  const m = location.hash.match(/^#span-([0-9a-fA-F]{16})$/);
+  if (!m) return;
+  const row = [...waterfall.querySelectorAll('.span')].find((r) => r.dataset.spanId === m[1].toLowerCase());
+  if (!row) return;
+  waterfall.querySelectorAll('.span.target').forEach((r) => r.classList.remove('target'));
+  row.classList.add('target');
+  row.setAttribute('aria-expanded', 'true');
+  row.nextElementSibling.hidden = false;
+  row.scrollIntoView({ block: 'center' });
 }
 
 const match = location.pathname.match(/^\/trace\/([^/]+)$/);
 document.getElementById('hint').textContent = match ? 'one trace' : 'local traces, newest first';
-if (match) renderTrace(decodeURIComponent(match[1]));
-else renderList();
+if (match) {
+  renderTrace(decodeURIComponent(match[1]));
+  // A link to a span of this same trace only changes the fragment.
+  window.addEventListener('hashchange', () => {
+    const waterfall = document.querySelector('.waterfall');
+    if (waterfall) showTargetSpan(waterfall);
+  });
+} else renderList();
