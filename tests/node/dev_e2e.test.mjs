@@ -167,12 +167,19 @@ test('CLI: `edgetrace replay` prints results, CloudFront verdicts and the span',
   assert.equal(request.cloudfront, 'accepted');
   assert.match(request.result.headers.traceparent[0].value, /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[0-3]$/);
   assert.equal(response.pairedWith, files[0]);
+  // replay deploys all four triggers: the origin-request event (no viewer-request headers)
+  // opens the origin fetch under the root recomputed from the request id, and the 404 closes
+  // both, since CloudFront skips viewer-response for >= 400. One export body, two spans.
   assert.equal(response.spans.length, 1);
-  const span = response.spans[0].resourceSpans[0].scopeSpans[0].spans[0];
-  assert.equal(span.traceId, request.result.headers.traceparent[0].value.slice(3, 35));
+  const [fetchSpan, rootSpan] = response.spans[0].resourceSpans[0].scopeSpans[0].spans;
+  const [, traceId, parentId] = request.result.headers.traceparent[0].value.split('-');
+  assert.deepEqual([fetchSpan.kind, fetchSpan.traceId, fetchSpan.spanId], [3, traceId, parentId]);
+  assert.deepEqual([rootSpan.kind, rootSpan.traceId, rootSpan.spanId], [2, traceId, fetchSpan.parentSpanId]);
+  const closedAt = rootSpan.attributes.find((a) => a.key === 'aws.cloudfront.root_closed_at');
+  assert.equal(closedAt?.value.stringValue, 'origin-response');
   assert.equal(viewer.cloudfront, 'accepted');
   assert.deepEqual(viewer.spans, []);
-  assert.deepEqual([summary.stats.sampled, summary.stats.exported], [1, 1]);
+  assert.deepEqual([summary.stats.sampled, summary.stats.exported, summary.stats.dropped], [2, 2, 0]);
 });
 
 test('CLI: `edgetrace dev` starts everything with one command and prints the URLs', async () => {

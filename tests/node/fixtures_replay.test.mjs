@@ -117,6 +117,10 @@ describe('replay every fixture through the package', () => {
     } else if (type === 'origin-response') {
       test(`${label} as origin-response without edgetrace context (fallback)`, async () => {
         const event = clone(fixture.event);
+        // The all-four fixtures were recorded with the package's own context, whose start time
+        // is long stale (a stale context is a counted drop: bad_input.test.mjs). Without it,
+        // this is the event of a deployment whose response side does not see the request side.
+        delete cfOf(event).request.headers['x-edgetrace-ctx'];
         const response = cfOf(event).response;
         const before = clone(response);
         const spansBefore = rx.spans().length;
