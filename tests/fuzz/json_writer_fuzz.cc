@@ -2,8 +2,16 @@
 // always one valid JSON string, pure ASCII, at most 6 bytes per input byte (the bound
 // OtlpJsonEncoder::Init sizes its buffer with); valid UTF-8 round-trips exactly; max_chars
 // keeps a code-point prefix; and a buffer one byte short overflows instead of truncating.
+//
+// JsonWriter::Double on the double whose bits are the first 8 input bytes, and on the number
+// strtod reads from the input as text: byte for byte what the writer printed before it dropped
+// snprintf (ReferenceDouble below, the old code with snprintf, which only this test links).
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -82,10 +90,66 @@ std::string ParseJsonString(const std::string& text) {
   return parsed.get<std::string>();
 }
 
+// JsonWriter::Double as it was with snprintf: NaN/Infinity as strings, integers up to 2^53 as
+// digits, d * 10^k integral for some k <= 9 as those digits, else the shortest of %.15g, %.16g,
+// %.17g that strtod reads back as d.
+std::string ReferenceDouble(double d) {
+  constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53
+  if (std::isnan(d)) return "\"NaN\"";
+  if (std::isinf(d)) return d > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+  if (std::fabs(d) <= kMaxExactInteger && d == std::trunc(d)) {
+    if (d == 0 && std::signbit(d)) return "-0";
+    return std::to_string(static_cast<int64_t>(d));
+  }
+  double scale = 1;
+  for (int decimals = 1; decimals <= 9; ++decimals) {
+    scale *= 10;
+    const double scaled = d * scale;
+    if (!(std::fabs(scaled) <= kMaxExactInteger)) break;
+    if (scaled != std::trunc(scaled) || scaled / scale != d) continue;
+    std::string digits = std::to_string(static_cast<uint64_t>(std::fabs(scaled)));
+    if (digits.size() <= static_cast<size_t>(decimals)) {
+      digits.insert(0, static_cast<size_t>(decimals) + 1 - digits.size(), '0');
+    }
+    digits.insert(digits.size() - static_cast<size_t>(decimals), ".");
+    return d < 0 ? "-" + digits : digits;
+  }
+  char text[32];
+  for (int precision = 15; precision <= 17; ++precision) {
+    const int n = std::snprintf(text, sizeof text, "%.*g", precision, d);
+    FUZZ_CHECK(n > 0 && static_cast<size_t>(n) < sizeof text);
+    if (precision == 17 || std::strtod(text, nullptr) == d) return std::string(text, n);
+  }
+  return "";
+}
+
+void CheckDouble(double d) {
+  char buffer[64];
+  edge::ByteWriter out(buffer, sizeof buffer);
+  edge::JsonWriter(out).Double(d);
+  FUZZ_CHECK(!out.overflowed());
+  const std::string text(out.view());
+  FUZZ_CHECK(text == ReferenceDouble(d));
+  if (std::isfinite(d)) {
+    FUZZ_CHECK(std::strtod(text.c_str(), nullptr) == d);
+    FUZZ_CHECK(json::parse(text, nullptr, false).is_number());
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
+
+  if (size >= sizeof(double)) {
+    double bits;
+    std::memcpy(&bits, data, sizeof bits);
+    CheckDouble(bits);
+  }
+  const std::string terminated(input);
+  char* end = nullptr;
+  const double parsed = std::strtod(terminated.c_str(), &end);
+  if (end != terminated.c_str()) CheckDouble(parsed);
 
   const std::string full = Quote(input, 0);
   const std::string decoded = ParseJsonString(full);

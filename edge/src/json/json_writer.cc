@@ -1,9 +1,10 @@
 #include "edge/json/json_writer.h"
 
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+
+#include "json/decimal_double.h"
 
 namespace edge {
 namespace {
@@ -127,8 +128,7 @@ void WriteCodePointEscape(uint32_t code_point, ByteWriter& out) noexcept {
 // Most attribute doubles (ratios, milliseconds) have a few decimals. If d * 10^k rounds to an
 // integer n and n / 10^k gives d back, then the digits of n with k decimals round-trip: that
 // IEEE division is correctly rounded, exactly as strtod is on those digits. This avoids the
-// snprintf + strtod of the general path (about half a microsecond). Returns false if no k
-// up to kMaxDecimals works.
+// exact expansion + strtod of the general path. Returns false if no k up to kMaxDecimals works.
 bool AppendShortDecimal(double d, ByteWriter& out) noexcept {
   constexpr int kMaxDecimals = 9;
   double scale = 1;
@@ -240,7 +240,7 @@ void JsonWriter::Double(double d) noexcept {
     out_.Append(d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
     return;
   }
-  // Every integer up to 2^53 is exact in a double: plain digits, no exponent, no snprintf.
+  // Every integer up to 2^53 is exact in a double: plain digits, no exponent.
   if (std::fabs(d) <= kMaxExactInteger && d == std::trunc(d)) {
     if (d == 0 && std::signbit(d)) {
       out_.Append("-0");
@@ -252,18 +252,19 @@ void JsonWriter::Double(double d) noexcept {
   if (AppendShortDecimal(d, out_)) return;
   // Otherwise the shortest of %.15g, %.16g, %.17g that reads back as the same double (17
   // significant digits always do), so 0.1 is written "0.1", not "0.10000000000000001". %g never
-  // prints a bare "." or a leading "+", so the result is a valid JSON number. Formatting follows
-  // the "C" locale: the core never calls setlocale.
-  char text[32];  // the longest %.17g of a finite double is 24 chars: -1.2345678901234567e-308
-  for (int precision = 15; precision <= 17; ++precision) {
-    const int n = std::snprintf(text, sizeof text, "%.*g", precision, d);
-    const bool fits = n > 0 && static_cast<size_t>(n) < sizeof text;
-    if (fits && (precision == 17 || std::strtod(text, nullptr) == d)) {
-      out_.Append(std::string_view(text, static_cast<size_t>(n)));
+  // prints a bare "." or a leading "+", so the result is a valid JSON number. DecimalDouble
+  // writes exactly what snprintf would in the "C" locale, without linking the printf family;
+  // strtod stays linked anyway for the configuration.
+  const json::DecimalDouble decimal(d);
+  char text[json::kMaxFormatGSize + 1];
+  for (int precision = 15;; ++precision) {
+    const size_t n = decimal.FormatG(precision, text);
+    text[n] = '\0';
+    if (precision == json::kMaxFormatGPrecision || std::strtod(text, nullptr) == d) {
+      out_.Append(std::string_view(text, n));
       return;
     }
   }
-  out_.Append('0');  // unreachable (see the size of text); still emit a valid number
 }
 
 }  // namespace edge

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cfloat>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -292,6 +293,50 @@ TEST_CASE("Double writes integers as digits and others in the shortest round-tri
   CHECK(Double(1e15 + 0.25) == "1000000000000000.2");         // d * 10^k beyond 2^53
   CHECK(Double(std::numeric_limits<double>::denorm_min()) == "4.94065645841247e-324");
   CHECK(Double(-std::numeric_limits<double>::max()) == "-1.7976931348623157e+308");
+}
+
+TEST_CASE("Double's general path: the shortest of %.15g, %.16g, %.17g that round-trips") {
+  CHECK(Double(1e21) == "1e+21");
+  CHECK(Double(1e22) == "1e+22");
+  CHECK(Double(123456789012345680000.0) == "1.2345678901234568e+20");
+  CHECK(Double(DBL_MAX) == "1.7976931348623157e+308");
+  CHECK(Double(std::nextafter(DBL_MAX, 0.0)) == "1.7976931348623155e+308");
+  CHECK(Double(DBL_MIN) == "2.2250738585072014e-308");
+  CHECK(Double(std::nextafter(DBL_MIN, 0.0)) == "2.225073858507201e-308");  // largest subnormal
+  CHECK(Double(5e-324) == "4.94065645841247e-324");                         // smallest subnormal
+  CHECK(Double(3 * 5e-324) == "1.48219693752374e-323");
+  CHECK(Double(1e-320) == "9.99988867182683e-321");
+  CHECK(Double(9007199254740994.0) == "9007199254740994");  // 2^53 + 2
+  CHECK(Double(1e16 + 2) == "10000000000000002");
+  CHECK(Double(std::ldexp(1.0, 60)) == "1.152921504606847e+18");
+  CHECK(Double(-1.5e-300) == "-1.5e-300");
+  CHECK(Double(1.2345678901234567e300) == "1.2345678901234567e+300");
+  CHECK(Double(2.718281828459045e100) == "2.718281828459045e+100");
+  CHECK(Double(123.456e-12) == "1.23456e-10");
+  CHECK(Double(std::ldexp(1.0, -20)) == "9.5367431640625e-07");
+  CHECK(Double(std::ldexp(1.0, -25)) == "2.9802322387695312e-08");     // an exact tie at 17 digits
+  CHECK(Double(0.000123456789012345678) == "0.00012345678901234567");  // %g's last fixed form
+  CHECK(Double(1e15 / 3) == "333333333333333.3");
+  CHECK(Double(12345678.123456789) == "12345678.12345679");
+  CHECK(Double(3.141592653589793) == "3.141592653589793");
+  // 16 digits are enough, 15 are not.
+  CHECK(Double(0.1 + 0.7) == "0.7999999999999999");
+  CHECK(Double(1.0 / 3 * 1e-5) == "3.3333333333333333e-06");
+  // 17 digits are needed.
+  CHECK(Double(0.30000000000000004) == "0.30000000000000004");
+  CHECK(Double(1e-5 / 3) == "3.3333333333333337e-06");
+  CHECK(Double(1.5e-5 / 7) == "2.1428571428571427e-06");
+  CHECK(Double(4503599627370494.5) == "4503599627370494.5");    // %.16g ties to ...494: too low
+  CHECK(Double(-4503599627370495.5) == "-4503599627370495.5");  // %.16g ties to ...496: too high
+  // 9.999999999999999e22 is the same double as 1e23; its neighbours need 16 and 17 digits.
+  CHECK(Double(9.999999999999999e22) == "1e+23");
+  CHECK(Double(1e23) == "1e+23");
+  CHECK(Double(std::nextafter(1e23, 0.0)) == "9.999999999999997e+22");
+  CHECK(Double(std::nextafter(1e23, INFINITY)) == "1.0000000000000001e+23");
+  // Short decimals still take the fast path, not %g.
+  CHECK(Double(1e-5) == "0.00001");
+  CHECK(Double(-1e-5) == "-0.00001");
+  CHECK(Double(0.1e-9 * 3) == "3e-10");
 }
 
 TEST_CASE("Double writes NaN and infinities as proto3 JSON strings") {
