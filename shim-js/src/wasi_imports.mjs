@@ -1,7 +1,7 @@
 // The few WASI preview-1 imports the module can reach, implemented directly: node:wasi would
 // print an ExperimentalWarning in every sandbox, and the module only uses them on abort
 // paths (libc writing a message to stderr, then exiting).
-import { randomFillSync } from 'node:crypto';
+import { fillRandom } from './host_random.mjs';
 
 const ERRNO_SUCCESS = 0;
 const ERRNO_BADF = 8;
@@ -38,7 +38,7 @@ export function wasiImports(memory, log) {
       return ERRNO_SUCCESS;
     },
     random_get(ptr, len) {
-      randomFillSync(bytes(), ptr, len);
+      fillRandom(memory().buffer, ptr, len);
       return ERRNO_SUCCESS;
     },
     clock_time_get(_id, _precision, timePtr) {

@@ -1,7 +1,7 @@
 // Host side of wasm-glue/ABI.md (version 2): the only JS that reads or writes module memory.
 // One WasmTracer per sandbox; views over memory are re-created whenever memory.buffer
 // changes, never kept across a growth.
-import { randomFillSync } from 'node:crypto';
+import { fillRandom } from './host_random.mjs';
 import { wasiImports } from './wasi_imports.mjs';
 
 export const ABI_VERSION = 2;
@@ -97,7 +97,7 @@ export class WasmTracer {
     let memory = null;
     const imports = {
       edgetrace: {
-        edgetrace_fill_random: (ptr, len) => randomFillSync(new Uint8Array(memory.buffer), ptr, len),
+        edgetrace_fill_random: (ptr, len) => fillRandom(memory.buffer, ptr, len),
       },
       wasi_snapshot_preview1: wasiImports(() => memory, this.log),
       // Emscripten's standalone modules announce memory growth; views are re-created on
