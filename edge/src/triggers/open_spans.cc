@@ -62,16 +62,7 @@ Status Tracer::RecoverFromRequestId(Trigger trigger, const RequestFields& in, in
   ExtractedContext extracted;
   if (config_.trust != TrustPolicy::kIgnore) {
     // What the request side saw: the viewer's own headers, all of them still visible.
-    IncomingHeaders h;
-    h.traceparent = in.traceparent;
-    h.tracestate = in.tracestate;
-    h.xray = in.xray;
-    h.b3 = in.b3;
-    h.b3_trace_id = in.b3_trace_id;
-    h.b3_span_id = in.b3_span_id;
-    h.b3_sampled = in.b3_sampled;
-    h.b3_flags = in.b3_flags;
-    extracted = ExtractContext(h, config_.extract_order, config_.extract_count);
+    extracted = ExtractContext(IncomingHeadersOf(in), config_.extract_order, config_.extract_count);
   }
   const bool continuing = extracted.parent.IsValid();
   if (!continuing && config_.xray_compatible_ids) return Status::kNothingToDo;

@@ -7,19 +7,6 @@
 namespace edge {
 namespace {
 
-IncomingHeaders Incoming(const RequestFields& in) noexcept {
-  IncomingHeaders h;
-  h.traceparent = in.traceparent;
-  h.tracestate = in.tracestate;
-  h.xray = in.xray;
-  h.b3 = in.b3;
-  h.b3_trace_id = in.b3_trace_id;
-  h.b3_span_id = in.b3_span_id;
-  h.b3_sampled = in.b3_sampled;
-  h.b3_flags = in.b3_flags;
-  return h;
-}
-
 // The URI path without a query (CloudFront keeps the query in its own field, but be safe).
 std::string_view PathOf(std::string_view uri) noexcept {
   const size_t q = uri.find('?');
@@ -47,7 +34,7 @@ Status Tracer::StartTrace(const RequestFields& in, int64_t now, bool to_origin,
                           RequestDecision& out) noexcept {
   ExtractedContext extracted;
   if (config_.trust != TrustPolicy::kIgnore)
-    extracted = ExtractContext(Incoming(in), config_.extract_order, config_.extract_count);
+    extracted = ExtractContext(IncomingHeadersOf(in), config_.extract_order, config_.extract_count);
   const bool continuing = extracted.parent.IsValid();
   const TraceParent* parent = continuing ? &extracted.parent : nullptr;
   const bool from_w3c = continuing && extracted.format == format_bits::kTraceContext;

@@ -10,6 +10,20 @@ namespace edge {
 
 constexpr int64_t kNanosPerSecond = 1000000000;
 
+// The trace context headers of a request event, as ExtractContext reads them.
+inline IncomingHeaders IncomingHeadersOf(const RequestFields& in) noexcept {
+  IncomingHeaders h;
+  h.traceparent = in.traceparent;
+  h.tracestate = in.tracestate;
+  h.xray = in.xray;
+  h.b3 = in.b3;
+  h.b3_trace_id = in.b3_trace_id;
+  h.b3_span_id = in.b3_span_id;
+  h.b3_sampled = in.b3_sampled;
+  h.b3_flags = in.b3_flags;
+  return h;
+}
+
 // Ids of a request's edge spans. Derived from cf.config.requestId when the event has one, so
 // that every trigger of the request can recompute them without any header.
 struct Tracer::EdgeIds {
