@@ -4,16 +4,17 @@
 //   node load_servers.mjs origin                       a minimal origin: 200, small JSON, no-store
 //   node load_servers.mjs collector up|slow [delayMs]  an OTLP/HTTP endpoint that counts spans;
 //                                                      `slow` answers after delayMs
-//   node load_servers.mjs edge <originUrl> none|noop|<collectorUrl> [timeoutMs] [workers]
+//   node load_servers.mjs edge <originUrl> none|noop|<collectorUrl> <triggers> [timeoutMs] [workers]
 //                                                      the CloudFront emulator, in `workers`
 //                                                      processes sharing one port (node:cluster;
 //                                                      each has its own handler instances, as
-//                                                      separate Lambda sandboxes), with, at
-//                                                      origin-request and origin-response: no
-//                                                      function (none), a pass-through JS
-//                                                      function (noop: the emulator's Lambda
-//                                                      emulation cost alone), or the package
-//                                                      exporting to collectorUrl
+//                                                      separate Lambda sandboxes), with no
+//                                                      function (none: the proxy alone), or, at
+//                                                      each of `triggers` (all, or a pair, as
+//                                                      `edgetrace dev --triggers`), a
+//                                                      pass-through JS function (noop: the
+//                                                      emulator's Lambda emulation cost alone)
+//                                                      or the package exporting to collectorUrl
 //
 // Each role sends {url} over IPC when listening and answers a 'stats' message with its
 // counters (the edge waits until no request is in flight first, and sums its workers'). Loopback
@@ -21,7 +22,7 @@
 import cluster from 'node:cluster';
 import http from 'node:http';
 import { startCloudFrontEmulator } from '../../shim-js/tools/dev/cloudfront_emulator.mjs';
-import { DEFAULT_TRIGGERS, createEdgeFunctions, loadPackage } from '../../shim-js/tools/dev/edge_functions.mjs';
+import { createEdgeFunctions, loadPackage, parseTriggers } from '../../shim-js/tools/dev/edge_functions.mjs';
 
 const [role, ...args] = process.argv.slice(2);
 
@@ -76,8 +77,11 @@ async function collector(mode, delayMs = '1000') {
   serve(await listen(server), () => ({ ...counts }));
 }
 
-/** One emulator worker: its own functions, counters and log-line tally. */
-async function edgeWorker(originUrl, mode, timeoutMs) {
+/**
+ * One emulator worker: its own functions, counters and log-line tally.
+ * @param {import('../../shim-js/tools/dev/header_rules.mjs').Trigger[]} triggers
+ */
+async function edgeWorker(originUrl, mode, triggers, timeoutMs) {
   let functions = {};
   let spans = () => null;
   if (mode === 'noop') {
@@ -85,12 +89,12 @@ async function edgeWorker(originUrl, mode, timeoutMs) {
       const cf = event.Records[0].cf;
       return cf.config.eventType.endsWith('-request') ? cf.request : cf.response;
     };
-    functions = Object.fromEntries(DEFAULT_TRIGGERS.map((t) => [t, passThrough]));
+    functions = Object.fromEntries(triggers.map((t) => [t, passThrough]));
   } else if (mode !== 'none') {
     const pkg = await loadPackage();
     const config = { service: { name: 'edgetrace-load' }, exporter: { mode: 'otlp-http', endpoint: mode, timeoutMs: Number(timeoutMs) } };
     let logLines = 0;
-    const created = createEdgeFunctions(pkg, config, DEFAULT_TRIGGERS, () => {
+    const created = createEdgeFunctions(pkg, config, triggers, () => {
       logLines += 1; // one drop line per span when the collector is down or slow: counted, not kept
     });
     functions = created.functions;
@@ -132,8 +136,12 @@ function sum(a, b) {
   return out;
 }
 
-async function edge(originUrl, mode, timeoutMs = '200', workers = '1') {
-  if (!cluster.isPrimary) return edgeWorker(originUrl, mode, timeoutMs);
+async function edge(originUrl, mode, triggers, timeoutMs = '200', workers = '1') {
+  // Required (parseTriggers would fall back to the origin pair), so that the deployment is
+  // always the one the caller reports; parsed in the primary too, which fails before forking.
+  if (!triggers) throw new Error('edge: give the triggers (all, or a pair)');
+  const deployed = parseTriggers(triggers);
+  if (!cluster.isPrimary) return edgeWorker(originUrl, mode, deployed, timeoutMs);
   const forked = Array.from({ length: Math.max(1, Number(workers)) }, () => cluster.fork());
   const urls = await Promise.all(forked.map((w) => new Promise((resolve) => w.once('message', (m) => resolve(m.url)))));
   const ask = (w) => new Promise((resolve) => { w.once('message', (m) => resolve(m.stats)); w.send('stats'); });
@@ -151,7 +159,7 @@ async function edge(originUrl, mode, timeoutMs = '200', workers = '1') {
 
 const roles = { origin, collector, edge };
 if (!roles[role]) {
-  console.error('usage: load_servers.mjs origin | collector up|slow [delayMs] | edge <originUrl> none|noop|<collectorUrl> [timeoutMs] [workers]');
+  console.error('usage: load_servers.mjs origin | collector up|slow [delayMs] | edge <originUrl> none|noop|<collectorUrl> <triggers> [timeoutMs] [workers]');
   process.exit(2);
 }
 await roles[role](...args);
