@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "config_checker.h"
+#include "internal/ascii.h"
 
 namespace edge::internal {
 namespace {
@@ -44,6 +45,46 @@ bool IsReservedExporterHeader(const std::string& name) {
          lower == "connection" || lower == "transfer-encoding" || lower == "content-encoding";
 }
 
+// Why `authority` (host[:port] of the endpoint) is not one Node's URL parser and HTTP client
+// accept, or nullptr: a bad one would otherwise fail at the first export, not here.
+const char* AuthorityProblem(std::string_view authority) {
+  // userinfo@ (Node sends it as Basic auth) is the URL's business: check what follows it.
+  if (const size_t at = authority.rfind('@'); at != std::string_view::npos)
+    authority = authority.substr(at + 1);
+  std::string_view host = authority;
+  std::string_view port;
+  if (!host.empty() && host.front() == '[') {
+    const size_t close = host.find(']');
+    if (close == std::string_view::npos || close == 1) return "has a malformed IPv6 address";
+    for (char ch : host.substr(1, close - 1))
+      if (!internal::IsAsciiHexDigit(ch) && ch != ':' && ch != '.')
+        return "has a malformed IPv6 address";
+    if (close + 1 < host.size() && host[close + 1] != ':') return "has a malformed IPv6 address";
+    if (close + 1 < host.size()) port = host.substr(close + 2);
+    host = host.substr(0, close + 1);
+  } else {
+    const size_t colon = host.find(':');
+    if (colon != std::string_view::npos) {
+      port = host.substr(colon + 1);
+      host = host.substr(0, colon);
+    }
+    if (host.empty()) return "has no host";
+    for (char ch : host)
+      if (!internal::IsAsciiAlnum(ch) && ch != '-' && ch != '.' && ch != '_')
+        return "has a host name with characters other than letters, digits, '-', '.' and '_'";
+  }
+  if (authority.size() > host.size()) {  // a ':' follows the host
+    if (port.empty() || port.size() > 5) return "has a port that is not a number from 1 to 65535";
+    int value = 0;
+    for (char ch : port) {
+      if (!internal::IsAsciiDigit(ch)) return "has a port that is not a number from 1 to 65535";
+      value = value * 10 + (ch - '0');
+    }
+    if (value < 1 || value > 65535) return "has a port that is not a number from 1 to 65535";
+  }
+  return nullptr;
+}
+
 void ParseEndpoint(Checker& c, std::string& endpoint) {
   std::string_view e = endpoint;
   if (e.substr(0, 7) != "http://" && e.substr(0, 8) != "https://")
@@ -67,6 +108,9 @@ void ParseEndpoint(Checker& c, std::string& endpoint) {
                        "appends /v1/traces itself"));
   if (host_start >= e.size() || e[host_start] == '/' || e[host_start] == ':')
     return void(c.Fail("exporter.endpoint", "has no host"));
+  const size_t path_start = e.find('/', host_start);
+  if (const char* problem = AuthorityProblem(e.substr(host_start, path_start - host_start)))
+    c.Fail("exporter.endpoint", problem);
 }
 
 void ParseHeaders(Checker& c, const Json& h, Config& out) {
@@ -87,9 +131,13 @@ void ParseHeaders(Checker& c, const Json& h, Config& out) {
     if (!item.value().is_string())
       return void(c.Fail(path, std::string("must be a string, got ") + TypeName(item.value())));
     const std::string& v = item.value().get_ref<const std::string&>();
+    // HTTP field values are ASCII here: Node refuses characters above U+00FF at send time
+    // (every export would fail), and obs-text is deprecated (RFC 9110 section 5.5).
     for (unsigned char ch : v)
-      if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-        return void(c.Fail(path, "must not contain control characters (CR/LF)"));
+      if ((ch < 0x20 && ch != '\t') || ch >= 0x7f)
+        return void(c.Fail(path,
+                           "must be printable ASCII (no control characters, CR/LF or "
+                           "non-ASCII characters)"));
     out.exporter_headers.emplace_back(item.key(), v);
   }
 }

@@ -98,14 +98,15 @@ TEST_CASE("exporter settings: mode none and mode log are named as in the config"
 }
 
 TEST_CASE("exporter settings: header values are JSON-escaped and the output is pure ASCII") {
-  const Config config = Parse(
-      R"({"exporter":{"headers":{"authorization":"Basic \"q\" \\ caf\u00e9\tx \ud83d\ude00"}}})");
+  // Header values are printable ASCII and tab (config.cc refuses the rest); quotes,
+  // backslashes and tabs are what the JSON must escape.
+  const Config config =
+      Parse(R"({"exporter":{"headers":{"authorization":"Basic \"q\" \\ x\ty"}}})");
   const std::string text = Write(config);
   CAPTURE(text);
   CHECK(IsAscii(text));
   const json j = ParseSettings(text);
-  CHECK(StringField(j["headers"], "authorization") ==
-        "Basic \"q\" \\ caf\xc3\xa9\tx \xf0\x9f\x98\x80");
+  CHECK(StringField(j["headers"], "authorization") == "Basic \"q\" \\ x\ty");
 }
 
 TEST_CASE("exporter settings: every config value round-trips through the JSON") {

@@ -108,6 +108,11 @@ class Tracer {
                            size_t state_size, const EdgeContext* ctx, bool to_origin,
                            std::string_view lineage, RequestDecision& out) noexcept;
   // triggers/open_spans.cc
+  // Whether a later trigger (`at`) can repeat the request side's sampling decision from the
+  // request id alone: not for a decision the per-sandbox rate limit took part in, nor for a
+  // host rule evaluated at viewer-request when `at` faces the origin (its Host header is the
+  // origin's). `honored`: the decision followed a trusted upstream flag.
+  bool DecisionRepeatable(Trigger at, bool honored) const noexcept;
   Status RecoverOpenSpans(Trigger trigger, const RequestFields& in, int64_t now,
                           OpenSpans& open) noexcept;
   Status RecoverFromRequestId(Trigger trigger, const RequestFields& in, int64_t now,

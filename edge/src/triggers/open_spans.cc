@@ -18,6 +18,16 @@ bool PlausibleStart(int64_t start, int64_t now) noexcept {
   return start >= now - kMaxSpanAge && start <= now + kMaxClockSkew;
 }
 
+// Version 1 (one open span): traceparent names the root. Version 2 (all four, after
+// origin-request): traceparent names the origin fetch and the context the root.
+bool ContextNamesDerivedSpans(std::string_view request_id, const EdgeContext& ctx,
+                              const TraceParent& tp) noexcept {
+  if (!ctx.HasOpenRoot())
+    return tp.parent_id == SpanIdFromRequestId(request_id, EdgeSpanRole::kRoot);
+  return tp.parent_id == SpanIdFromRequestId(request_id, EdgeSpanRole::kOriginFetch) &&
+         ctx.root_span_id == SpanIdFromRequestId(request_id, EdgeSpanRole::kRoot);
+}
+
 }  // namespace
 
 Status Tracer::RecoverOpenSpans(Trigger trigger, const RequestFields& in, int64_t now,
@@ -32,6 +42,12 @@ Status Tracer::RecoverOpenSpans(Trigger trigger, const RequestFields& in, int64_
   if (!ctx.IsValid()) return Reject("x-edgetrace-ctx is malformed");
   const TraceParent tp = ParseTraceParent(internal::TrimOptionalWhitespace(in.traceparent));
   if (!tp.IsValid()) return Reject("traceparent is missing or invalid next to x-edgetrace-ctx");
+  // The request side names its spans with ids derived from this request id. A context that
+  // names others was not written for this request: a client sent its own (which a response
+  // event that does not show the request side's headers would carry), so it is not trusted
+  // and the spans are recovered from the request id, as when no context is visible.
+  if (!in.request_id.empty() && !ContextNamesDerivedSpans(in.request_id, ctx, tp))
+    return RecoverFromRequestId(trigger, in, now, open);
   if (!tp.sampled() && !config_.keep_errors) return Status::kNothingToDo;
   if (!PlausibleStart(ctx.start_unix_nano, now) ||
       (ctx.HasOpenRoot() && !PlausibleStart(ctx.root_start_unix_nano, now)))
@@ -53,9 +69,23 @@ Status Tracer::RecoverOpenSpans(Trigger trigger, const RequestFields& in, int64_
   return Status::kOk;
 }
 
+bool Tracer::DecisionRepeatable(Trigger at, bool honored) const noexcept {
+  if (honored) return true;  // the upstream flag is in the headers every trigger sees
+  if (config_.sampling_max_per_second > 0) return false;
+  const bool decided_at_viewer = Deployed(trigger_bits::kViewerRequest);
+  const bool faces_origin = at == Trigger::kOriginRequest || at == Trigger::kOriginResponse;
+  if (decided_at_viewer && faces_origin) {
+    for (const SamplingRule& rule : config_.sampling_rules)
+      if (!rule.host.empty()) return false;
+  }
+  return true;
+}
+
 // Every decision of the request side is a function of the request id, the client's headers
-// and the configuration, except the rate limit and X-Ray-compatible trace ids (which carry
-// the start second): repeat it. Start times are lost: spans end here and are marked partial.
+// and the configuration, except the rate limit, host rules seen from the origin side and
+// X-Ray-compatible trace ids (which carry the start second): repeat it when it can be
+// (DecisionRepeatable), else export nothing rather than contradict it. Start times are lost:
+// spans end here and are marked partial.
 Status Tracer::RecoverFromRequestId(Trigger trigger, const RequestFields& in, int64_t now,
                                     OpenSpans& open) noexcept {
   if (now <= 0) return Status::kNothingToDo;
@@ -67,10 +97,11 @@ Status Tracer::RecoverFromRequestId(Trigger trigger, const RequestFields& in, in
   const bool continuing = extracted.parent.IsValid();
   if (!continuing && config_.xray_compatible_ids) return Status::kNothingToDo;
   const bool honor = config_.trust == TrustPolicy::kHonor && extracted.has_decision;
+  if (!DecisionRepeatable(trigger, honor)) return Status::kNothingToDo;
   const EdgeIds ids =
       NewIds(in.request_id, now, kNeedFetchId | (!continuing ? kNeedTraceId : kNeedEdgeRandom));
   open.trace_id = continuing ? extracted.parent.trace_id : ids.trace_id;
-  const RequestFacts facts{in.host, in.uri, in.method};
+  const RequestFacts facts{in.host, PathOf(in.uri), in.method};
   const EdgeSamplingResult sampling =
       sampler_->Decide(continuing ? &extracted.parent : nullptr, honor, open.trace_id,
                        ids.edge_random, facts, /*now_unix_nano=*/0);

@@ -11,11 +11,30 @@ namespace edge {
 Status Tracer::OpenOriginFetch(const RequestFields& in, int64_t now,
                                RequestDecision& out) noexcept {
   const TraceParent root = ParseTraceParent(internal::TrimOptionalWhitespace(in.traceparent));
-  // viewer-request always sets traceparent: without it, its headers did not reach this
-  // trigger (an origin request policy that does not forward them). Its decision is repeated
-  // (its ids come from the request id; no rate-limit token is taken twice) and the origin
-  // fetch opens under that root, so that no span gets two closing triggers.
-  if (!root.IsValid()) {
+  // viewer-request always sets traceparent, naming the root by the id derived from the
+  // request id: without it (or with a traceparent naming another span, the client's own),
+  // its headers did not reach this trigger (an origin request policy that does not forward
+  // them, or a viewer-request that failed and passed the request through). Its decision is
+  // repeated (its ids come from the request id; no rate-limit token is taken twice) and the
+  // origin fetch opens under that root, so that no span gets two closing triggers. A
+  // decision that cannot be repeated is not guessed: the request is left as it is.
+  const bool from_viewer_request =
+      root.IsValid() && (in.request_id.empty() ||
+                         root.parent_id == SpanIdFromRequestId(in.request_id, EdgeSpanRole::kRoot));
+  if (!from_viewer_request) {
+    ExtractedContext extracted;
+    if (config_.trust != TrustPolicy::kIgnore)
+      extracted =
+          ExtractContext(IncomingHeadersOf(in), config_.extract_order, config_.extract_count);
+    const bool honored = config_.trust == TrustPolicy::kHonor && extracted.has_decision;
+    const bool new_xray_id = config_.xray_compatible_ids && !extracted.parent.IsValid();
+    if (in.request_id.empty() || new_xray_id ||
+        !DecisionRepeatable(Trigger::kOriginRequest, honored))
+      return Reject(
+          "origin-request: viewer-request's trace headers are missing (does the origin request "
+          "policy forward traceparent and x-edgetrace-ctx?) and its sampling decision cannot be "
+          "repeated here (no request id, sampling.maxPerSecond, a host rule or "
+          "ids.xrayCompatible)");
     RequestFields again = in;
     again.synthetic = true;
     RequestDecision viewer;

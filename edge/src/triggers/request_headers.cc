@@ -40,16 +40,34 @@ void Tracer::WriteRequestHeaders(const TraceId& trace_id, const SpanId& span_id,
   } else {
     out.edge_context = HeaderChange::Remove();
   }
+  if (!to_origin) return;
   const uint8_t extra = config_.inject & static_cast<uint8_t>(~format_bits::kTraceContext);
-  if (!to_origin || extra == 0) return;
-  const bool sampled = (flags & trace_flags::kSampled) != 0;
-  const InjectedHeaders injected =
-      InjectHeaders(extra, trace_id, span_id, sampled, lineage, inject_out_, sizeof inject_out_);
-  if (!injected.xray.empty()) out.xray = HeaderChange::Set(injected.xray);
-  if (!injected.b3.empty()) out.b3 = HeaderChange::Set(injected.b3);
-  if (!injected.b3_trace_id.empty()) out.b3_trace_id = HeaderChange::Set(injected.b3_trace_id);
-  if (!injected.b3_span_id.empty()) out.b3_span_id = HeaderChange::Set(injected.b3_span_id);
-  if (!injected.b3_sampled.empty()) out.b3_sampled = HeaderChange::Set(injected.b3_sampled);
+  InjectedHeaders injected;
+  if (extra != 0) {
+    const bool sampled = (flags & trace_flags::kSampled) != 0;
+    injected =
+        InjectHeaders(extra, trace_id, span_id, sampled, lineage, inject_out_, sizeof inject_out_);
+  }
+  // The other formats' headers must name the edge's span and decision, or be absent: a
+  // client's b3, x-b3-* or X-Amzn-Trace-Id left next to edgetrace's traceparent lets an
+  // origin that reads them follow the client's parent and sampling decision (B3's
+  // "x-b3-flags: 1" forces sampling), which "ignore" and "ids-only" promise no client can do.
+  // Only where client context is honoured and the format is not extracted (edgetrace never
+  // looked at it) does it pass untouched.
+  uint8_t extracted = 0;
+  for (size_t i = 0; i < config_.extract_count; ++i) extracted |= config_.extract_order[i];
+  const bool keep_unread = config_.trust == TrustPolicy::kHonor;
+  auto change = [&](std::string_view value, uint8_t format, HeaderChange& out_change) {
+    if (!value.empty())
+      out_change = HeaderChange::Set(value);
+    else if (!keep_unread || (extracted & format) != 0)
+      out_change = HeaderChange::Remove();
+  };
+  change(injected.xray, format_bits::kXRay, out.xray);
+  change(injected.b3, format_bits::kB3Single, out.b3);
+  change(injected.b3_trace_id, format_bits::kB3Multi, out.b3_trace_id);
+  change(injected.b3_span_id, format_bits::kB3Multi, out.b3_span_id);
+  change(injected.b3_sampled, format_bits::kB3Multi, out.b3_sampled);
 }
 
 }  // namespace edge

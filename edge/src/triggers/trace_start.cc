@@ -7,12 +7,6 @@
 namespace edge {
 namespace {
 
-// The URI path without a query (CloudFront keeps the query in its own field, but be safe).
-std::string_view PathOf(std::string_view uri) noexcept {
-  const size_t q = uri.find('?');
-  return q == std::string_view::npos ? uri : uri.substr(0, q);
-}
-
 // The `ot` tracestate value of a decision made here: "th:<T>[;rv:<R>]"; 0 when none applies.
 size_t OtValue(const EdgeSampler& sampler, const EdgeSamplingResult& sampling, char* out) noexcept {
   char th[EdgeSampler::kMaxThresholdHexDigits];

@@ -10,6 +10,13 @@ namespace edge {
 
 constexpr int64_t kNanosPerSecond = 1000000000;
 
+// The URI path without a query (CloudFront keeps the query in its own field, but be safe):
+// what sampling rules match, at every trigger alike.
+inline std::string_view PathOf(std::string_view uri) noexcept {
+  const size_t q = uri.find('?');
+  return q == std::string_view::npos ? uri : uri.substr(0, q);
+}
+
 // The trace context headers of a request event, as ExtractContext reads them.
 inline IncomingHeaders IncomingHeadersOf(const RequestFields& in) noexcept {
   IncomingHeaders h;

@@ -155,15 +155,42 @@ TEST_CASE("fallback, keepErrors: an unsampled 5xx at origin-response is still ex
   CheckNothing(edge.OnResponse(Trigger::kOriginResponse, Bare("200")));
 }
 
-TEST_CASE("fallback: recomputing a decision takes no rate-limit token") {
+TEST_CASE("fallback: a decision the rate limit took part in is not repeated, nor a token taken") {
+  // The limit is per sandbox: the request side may have been over it, so a recomputed
+  // "sampled" could contradict what the origin was told. Nothing is exported instead.
   Edge edge(ConfigFor(kViewerPair, R"("sampling":{"maxPerSecond":1})"));
   for (int i = 0; i < 3; ++i) {
     CAPTURE(i);
-    CHECK(edge.OnResponse(Trigger::kViewerResponse, Bare()).status == Status::kOk);
+    CheckNothing(edge.OnResponse(Trigger::kViewerResponse, Bare()));
   }
   // The one token of this second is still there for a real request, and only one.
   CHECK(edge.OnRequest(Trigger::kViewerRequest, Request(), kNow).d.sampled);
   CHECK_FALSE(edge.OnRequest(Trigger::kViewerRequest, Request(), kNow).d.sampled);
+}
+
+TEST_CASE(
+    "fallback: host rules decided at viewer-request are not repeated where Host is the origin's") {
+  // Origin-facing events carry the origin's Host, not the viewer's: a host rule evaluated
+  // there could contradict viewer-request's decision.
+  const std::string rules =
+      R"("sampling":{"ratio":0,"rules":[{"host":"www.example.com","ratio":1}]})";
+  Edge four(ConfigFor(kAllFour, rules));
+  CheckNothing(four.OnResponse(Trigger::kOriginResponse, Bare()));
+  // viewer-response sees the viewer's request: the same Host viewer-request saw.
+  RequestFields viewer = Bare();
+  viewer.host = "www.example.com";
+  CHECK(four.OnResponse(Trigger::kViewerResponse, viewer).status == Status::kOk);
+  // In the origin pair origin-request decided on the Host origin-response sees too.
+  Edge pair(ConfigFor(kOriginPair, rules));
+  RequestFields origin = Bare();
+  origin.host = "www.example.com";
+  CHECK(pair.OnResponse(Trigger::kOriginResponse, origin).status == Status::kOk);
+  // Path and method rules are the same at every trigger.
+  Edge paths(
+      ConfigFor(kAllFour, R"("sampling":{"ratio":0,"rules":[{"path":"/api/*","ratio":1}]})"));
+  RequestFields api = Bare();
+  api.uri = "/api/items";
+  CHECK(paths.OnResponse(Trigger::kOriginResponse, api).status == Status::kOk);
 }
 
 TEST_CASE("fallback needs a request id and a clock") {

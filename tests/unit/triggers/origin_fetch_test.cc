@@ -97,7 +97,7 @@ TEST_CASE("origin fetch: the origin gets the other formats with the fetch span a
   CHECK(ValueOf(r.d.xray) ==
         "Root=1-" + trace.substr(0, 8) + "-" + trace.substr(8) + ";Parent=" + fetch + ";Sampled=1");
   CHECK(ValueOf(r.d.b3) == trace + "-" + fetch + "-1");
-  CHECK(IsKeep(r.d.b3_trace_id));  // b3multi not configured
+  CHECK(IsRemove(r.d.b3_trace_id));  // not injected: a client's x-b3-* must not reach the origin
 }
 
 TEST_CASE("origin fetch: an unsampled traceparent without ctx goes on untouched") {
@@ -199,6 +199,43 @@ TEST_CASE("origin fetch: without viewer-request's traceparent it repeats its dec
     CHECK(ValueOf(r.d.edge_context) == "2-" + start + "-" + RootOf(kRequestId) + "-" + start);
     CHECK(ValueOf(r.d.b3) == TraceOf(kRequestId) + "-" + FetchOf(kRequestId) + "-1");
   }
+}
+
+TEST_CASE("origin fetch: a traceparent naming another root is the client's, not viewer-request's") {
+  // viewer-request names the root by the id derived from the request id. A client's own
+  // sampled traceparent reaching origin-request (viewer-request failed and passed the request
+  // through) is not taken for it: the decision is repeated, under the default trust policy
+  // without the client.
+  Edge edge(ConfigFor(kAllFour, R"("sampling":{"ratio":0})"));
+  const std::string client = Traceparent(std::string(32, 'a'), std::string(16, 'b'), "01");
+  const Decided r =
+      edge.OnRequest(Trigger::kOriginRequest,
+                     AtOrigin(client, "", "1-" + std::to_string(kViewerStart)), kFetchStart);
+  REQUIRE(r.status == Status::kOk);
+  CHECK_FALSE(r.d.sampled);
+  CHECK(r.traceparent == Traceparent(TraceOf(kRequestId), FetchOf(kRequestId), "02"));
+}
+
+TEST_CASE("origin fetch: a decision it cannot repeat is not guessed") {
+  // The rate limit is per sandbox and a host rule saw the viewer's Host, which origin-request
+  // does not: repeating either could contradict viewer-request. The request is left alone
+  // (and the shim logs the problem).
+  for (const std::string_view rest :
+       {std::string_view(R"("sampling":{"maxPerSecond":5})"),
+        std::string_view(R"("sampling":{"rules":[{"host":"www.example.com","ratio":0}]})"),
+        std::string_view(R"("ids":{"xrayCompatible":true})")}) {
+    CAPTURE(rest);
+    Edge edge(ConfigFor(kAllFour, rest));
+    const Decided r = edge.OnRequest(Trigger::kOriginRequest, AtOrigin("", "", ""), kFetchStart);
+    CHECK(r.status == Status::kInvalidInput);
+    CHECK(r.problem.find("cannot be repeated") != std::string::npos);
+    CHECK(IsKeep(r.d.traceparent));
+  }
+  // A path rule is the same at every trigger: repeated.
+  Edge paths(ConfigFor(kAllFour, R"("sampling":{"rules":[{"path":"/products/*","ratio":0}]})"));
+  const Decided r = paths.OnRequest(Trigger::kOriginRequest, AtOrigin("", "", ""), kFetchStart);
+  REQUIRE(r.status == Status::kOk);
+  CHECK_FALSE(r.d.sampled);
 }
 
 TEST_CASE("regression: with viewer-request's headers dropped, no span is exported twice") {

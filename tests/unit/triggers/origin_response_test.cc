@@ -24,9 +24,18 @@ constexpr int64_t kEnd = 1700000000125456789;  // 2 ms later
 constexpr int64_t kMinute = int64_t{60} * 1000000000;
 constexpr RuntimeInfo kRuntime{"eu-west-1", "us-east-1.edgetrace-origin", "7"};
 
+constexpr std::string_view kRequestId = "4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==";
 constexpr std::string_view kTraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
-constexpr std::string_view kSpanId = "53ce929d0e0e4736";    // what origin-request generated
 constexpr std::string_view kParentId = "00f067aa0ba902b7";  // the viewer's span
+
+// What origin-request generated: the root span id derived from the request id (a context
+// naming another span was not written for this request, and is not trusted).
+std::string DerivedRootId() {
+  char hex[SpanId::kHexSize];
+  SpanIdFromRequestId(kRequestId, EdgeSpanRole::kRoot).ToHex(hex);
+  return std::string(hex, sizeof hex);
+}
+const std::string kSpanId = DerivedRootId();
 
 std::string Traceparent(std::string_view flags, std::string_view span_id = kSpanId) {
   return "00-" + std::string(kTraceId) + "-" + std::string(span_id) + "-" + std::string(flags);
@@ -65,7 +74,7 @@ RequestFields Response(std::string_view traceparent, std::string_view edge_conte
   in.client_ip = "203.0.113.178";
   in.distribution_id = "EDFDVBD6EXAMPLE";
   in.distribution_domain = "d111111abcdef8.cloudfront.net";
-  in.request_id = "4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==";
+  in.request_id = kRequestId;
   in.invocation_id = "c0ffee00-0000-4000-8000-000000000001";
   return in;
 }
@@ -291,6 +300,23 @@ TEST_CASE("origin-response: without x-edgetrace-ctx or a request id there is not
     CHECK(r.body.empty());
     CHECK(r.problem.empty());
   }
+}
+
+TEST_CASE("origin-response: a context naming spans not derived from the request id is not ours") {
+  // A client can send traceparent and x-edgetrace-ctx itself; a response event that does not
+  // show the request side's headers would carry them. The request side always names its span
+  // by the id derived from cf.config.requestId, so anything else is recovered as if no
+  // context were visible: the client chooses neither the ids, nor the start, nor sampling.
+  const std::string forged = Traceparent("03", "bbbbbbbbbbbbbbbb");
+  Edge edge(R"({"sampling":{"ratio":0}})");
+  CHECK(Run(edge, Response(forged, kChildContext)).status == Status::kNothingToDo);
+  Edge sampled;
+  const Body b = ParseBody(Run(sampled, Response(forged, kChildContext)));
+  REQUIRE(b.span != nullptr);
+  CHECK(SpanString(b, "spanId") == kSpanId);
+  CHECK(SpanString(b, "traceId") != kTraceId);
+  CHECK_FALSE(b.span->contains("parentSpanId"));
+  CHECK(StringAttribute(b.attributes, "aws.cloudfront.timing") == "partial");
 }
 
 TEST_CASE("origin-response: without x-edgetrace-ctx, ids come from the request id") {
@@ -549,6 +575,7 @@ Pair RunRequest(Edge& edge, std::string_view traceparent, std::string_view trace
   in.traceparent = traceparent;
   in.tracestate = tracestate;
   in.method = "GET";
+  in.request_id = kRequestId;  // the one both events of the request carry
   RequestDecision d;
   REQUIRE(edge.tracer.OnOriginRequest(in, now, d) == Status::kOk);
   Pair p;
