@@ -1,16 +1,18 @@
 // The CloudFront emulator's rules (shim-js/tools/dev/), with plain JavaScript functions at the
 // triggers and a small loopback origin, plus one pass of the real package through every trigger:
 //   * event shapes per trigger match tests/fixtures/events; one requestId per viewer request;
-//   * 502 LambdaValidationError for a disallowed or read-only header change, per trigger;
-//   * viewer-response skipped for status >= 400, cached errors, responses generated at
-//     viewer-request; generated responses short-circuit; 503 on a throw or a timeout;
+//   * 502 LambdaValidationError for a disallowed or read-only header change, per trigger, and for
+//     header values or a statusDescription Node's http cannot send (the emulator stays up);
+//   * viewer-response skipped for origin status >= 400, cached errors, stale objects served
+//     after an origin 5xx, responses generated at viewer-request; generated responses
+//     short-circuit; 503 on a throw or a timeout;
 //   * cache TTLs (max-age, s-maxage, no-store, private, default, error caching), origin
 //     triggers only on misses; CloudFront's own headers added and hidden from functions.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import path from 'node:path';
-import { startCloudFrontEmulator } from '../../shim-js/tools/dev/cloudfront_emulator.mjs';
+import { sendAnswer, startCloudFrontEmulator } from '../../shim-js/tools/dev/cloudfront_emulator.mjs';
 import { DEFAULT_POLICY, parseCacheControl, ttlSeconds } from '../../shim-js/tools/dev/cache.mjs';
 import { TRIGGERS, headerChangeError, readOnlyHeaders } from '../../shim-js/tools/dev/header_rules.mjs';
 import { createEdgeFunctions } from '../../shim-js/tools/dev/edge_functions.mjs';
@@ -21,15 +23,23 @@ const REQUEST_ID_RE = /^[A-Za-z0-9_-]{54}==$/;
 
 // ---------------------------------------------------------------------------------------------
 // A loopback origin: /cc?v=<Cache-Control> answers 200 with that header; /status/NNN answers NNN
-// (no Cache-Control); everything else 200 with `Cache-Control: max-age=60`.
+// (no Cache-Control); a request target put in `failing` answers that status (no Cache-Control);
+// everything else 200 with `Cache-Control: max-age=60`.
 
 async function startOrigin() {
   const seen = [];
+  /** @type {Map<string, number>} request target -> status */
+  const failing = new Map();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://o');
     seen.push({ url: req.url, headers: req.headers, rawHeaders: req.rawHeaders });
     const status = /^\/status\/(\d{3})$/.exec(url.pathname);
     const headers = { 'content-type': 'text/plain' };
+    if (failing.has(req.url)) {
+      res.writeHead(failing.get(req.url), headers);
+      res.end(`origin failing ${req.url}`);
+      return;
+    }
     if (url.pathname === '/cc') {
       if (url.searchParams.get('v')) headers['cache-control'] = url.searchParams.get('v');
     } else if (!status) headers['cache-control'] = 'max-age=60';
@@ -40,6 +50,7 @@ async function startOrigin() {
   return {
     url: `http://127.0.0.1:${server.address().port}`,
     seen,
+    failing,
     fetches: (p) => seen.filter((s) => s.url === p).length,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
   };
@@ -280,6 +291,97 @@ describe('header rules', () => {
     assert.match(headerChangeError('viewer-request', {}, { 'cloudfront-viewer-country': [{ value: 'FR' }] }), /disallowed/);
     assert.equal(headerChangeError('origin-request', {}, { 'cloudfront-viewer-country': [{ value: 'FR' }] }), null);
   });
+
+  test('headerChangeError: values Node cannot send (above U+00FF, DEL), keys that are not tokens', () => {
+    assert.equal(headerChangeError('viewer-response', {}, { 'x-name': [{ value: 'Zoë\tok' }] }), null, 'Latin-1 and tab are sendable');
+    assert.match(
+      headerChangeError('viewer-response', {}, { 'x-name': [{ key: 'X-Name', value: 'Zoë € ok' }] }),
+      /^header 'x-name' has a value with a character above U\+00FF \(U\+20AC\) at index 4, which the emulator cannot send: Node's http writes only Latin-1 \(up to U\+00FF\); CloudFront takes UTF-8/,
+    );
+    assert.match(headerChangeError('origin-request', {}, { 'x-e': [{ value: 'smile \u{1F600}' }] }), /\(U\+1F600\) at index 6/);
+    assert.match(headerChangeError('origin-request', {}, { 'x-a': [{ value: 'a\x7fb' }] }), /control character \(U\+007F\) at index 1/);
+    // 'K' (Kelvin sign) lower-cases to 'k': same name once lower-cased, but not a token Node sends.
+    assert.match(headerChangeError('viewer-response', {}, { 'x-k': [{ key: 'X-\u212A', value: 'v' }] }), /has key 'X-\u212A', which is not the same name/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Results Node's http cannot send: 502, never a dead emulator
+
+describe('results the emulator cannot send', () => {
+  const setDescription = (text) => (cf) => ({ ...cf.response, statusDescription: text });
+  const cases = [
+    ['viewer-response', addHeader('viewer-response', 'x-name', 'Zoë € ok'), /header 'x-name' has a value with a character above U\+00FF \(U\+20AC\)/],
+    ['viewer-response', setDescription('OK \u0100'), /statusDescription "OK \u0100" has a character above U\+00FF \(U\+0100\) at index 3, which the emulator cannot send/],
+    ['origin-response', addHeader('origin-response', 'x-name', 'Zoë € ok'), /header 'x-name' has a value with a character above U\+00FF/],
+    ['origin-response', setDescription('OK\r\nX-Injected: 1'), /statusDescription "OK\\r\\nX-Injected: 1" has a control character \(U\+000D\) at index 2/],
+    ['viewer-request', addHeader('viewer-request', 'x-name', '€'), /header 'x-name' has a value with a character above U\+00FF/],
+    ['viewer-request', () => ({ status: '200', statusDescription: 'Fine \u2713' }), /generated response: statusDescription "Fine \u2713" has a character above/],
+    ['origin-request', () => ({ status: '200', headers: { 'x-name': [{ value: '€' }] } }), /generated response: header 'x-name' has a value with a character above/],
+    ['viewer-response', (cf) => ({ ...cf.response, headers: { ...cf.response.headers, 'x-k': [{ key: 'X-\u212A', value: 'v' }] } }), /header 'x-k' has key 'X-\u212A', which is not the same name/],
+  ];
+
+  test('a header value or statusDescription Node refuses gives 502 LambdaValidationError with the reason', async () => {
+    for (const [trigger, fn, reason] of cases) {
+      const rec = recordingFunctions({ [trigger]: fn });
+      await withEmulator({ functions: rec.functions }, async (emulator, logs) => {
+        for (let i = 0; i < 2; i++) {
+          const res = await get(emulator, fresh('/unsendable'));
+          assert.equal(res.status, 502, `${trigger} ${reason}`);
+          assert.equal(res.xCache, 'LambdaValidationError from cloudfront');
+        }
+        assert.match(logs.join('\n'), new RegExp(`${trigger} validation error \\(502\\): ${reason.source}`));
+        assert.equal(emulator.counters().validationErrors, 2);
+        assert.equal(emulator.counters().responses, 2, 'the emulator answered both: still up');
+      });
+    }
+  });
+
+  test('sendAnswer: a response Node refuses becomes a 502 if nothing went out, else the connection is cut', async () => {
+    const logs = [];
+    const via = { edgeHost: `${'e'.repeat(32)}.cloudfront.net`, requestId: 'r'.repeat(54) + '==' };
+    const answer = (response, body = Buffer.from('body')) => ({ response: { status: '200', statusDescription: 'OK', headers: {}, ...response }, body, xCache: 'Miss', viewerResponse: true });
+    // What validation rejects, handed to sendAnswer directly: Node's own throw must end there.
+    const answers = {
+      '/header': answer({ headers: { 'x-name': [{ key: 'X-Name', value: 'Zoë € ok' }] } }),
+      '/status-line': answer({ statusDescription: 'OK \u0100' }),
+      '/body': answer({}, /** @type {any} */ ({ length: 1 })), // head accepted, then end() throws
+      '/ok': answer({ headers: { 'x-name': [{ key: 'X-Name', value: 'Zoë ok' }] } }),
+    };
+    const sent = [];
+    const server = http.createServer((req, res) => sent.push(sendAnswer(res, req.method, answers[req.url], via, (l) => logs.push(l))));
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${server.address().port}`;
+    try {
+      for (const p of ['/header', '/status-line']) {
+        const res = await fetch(base + p);
+        assert.equal(res.status, 502, p);
+        assert.equal(res.headers.get('x-cache'), 'LambdaValidationError from cloudfront');
+        assert.equal(res.headers.get('x-name'), null, 'nothing of the refused answer went out');
+        assert.match(await res.text(), /the emulator could not send the response: Invalid character/);
+      }
+      await assert.rejects(fetch(base + '/body'), 'the head was accepted: the connection is cut');
+      const ok = await fetch(base + '/ok');
+      assert.deepEqual([ok.status, ok.headers.get('x-name'), await ok.text()], [200, 'Zoë ok', 'body'], 'the server keeps serving');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    assert.deepEqual(sent.map((a) => a.response.status), ['502', '502', '200', '200'], 'sendAnswer returns what the viewer got');
+    assert.equal(logs.filter((l) => / response not sendable \(502\): Invalid character/.test(l)).length, 2);
+    assert.equal(logs.filter((l) => / response not sendable \(connection cut\)/.test(l)).length, 1);
+  });
+
+  test('a throw after the response (an onRequest hook) is logged, not an unhandled rejection', async () => {
+    const onRequest = () => {
+      throw new Error('hook failed');
+    };
+    await withEmulator({ onRequest }, async (emulator, logs) => {
+      assert.equal((await get(emulator, fresh('/hook'))).status, 200);
+      assert.equal((await get(emulator, fresh('/hook'))).status, 200);
+      assert.match(logs.join('\n'), /emulator error after the response: Error: hook failed/);
+    });
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -424,6 +526,37 @@ describe('trigger flow', () => {
       assert.equal(stale.text, 'origin /flaky');
     });
   });
+
+  test("a stale object served after an origin 5xx skips viewer-response: the origin's status decides", async () => {
+    let clock = 3_000_000;
+    const stale = fresh('/stale');
+    const rescued = fresh('/rescued');
+    // origin-response turns the 503 of `rescued` into a cacheable 200: that is the status that counts.
+    const rec = recordingFunctions({
+      'origin-response': (cf) => {
+        if (cf.request.uri !== '/rescued' || cf.response.status !== '503') return cf.response;
+        return { ...cf.response, status: '200', headers: { ...cf.response.headers, 'cache-control': [{ key: 'Cache-Control', value: 'max-age=60' }] } };
+      },
+    });
+    await withEmulator({ functions: rec.functions, now: () => clock }, async (emulator, logs) => {
+      for (const p of [stale, rescued]) assert.equal((await get(emulator, p)).xCache, 'Miss from cloudfront');
+      origin.failing.set(stale, 503);
+      origin.failing.set(rescued, 503);
+      clock += 61_000; // both expired (max-age=60); their refreshes get a 503
+      try {
+        const served = await get(emulator, stale);
+        assert.deepEqual([served.status, served.text, served.xCache], [200, `origin ${stale}`, 'Hit from cloudfront'], 'the stale object');
+        const replaced = await get(emulator, rescued);
+        assert.deepEqual([replaced.status, replaced.text, replaced.xCache], [200, `origin failing ${rescued}`, 'Miss from cloudfront']);
+      } finally {
+        origin.failing.clear();
+      }
+      assert.deepEqual(logs, []);
+    });
+    const forUri = (trigger, uri) => rec.of(trigger).filter((e) => e.Records[0].cf.request.uri === uri).length;
+    assert.deepEqual([forUri('origin-response', '/stale'), forUri('viewer-response', '/stale')], [2, 1], 'origin-response saw the 503, viewer-response only the first 200');
+    assert.deepEqual([forUri('origin-response', '/rescued'), forUri('viewer-response', '/rescued')], [2, 2]);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -504,4 +637,47 @@ test('the real package passes CloudFront validation at every trigger and traces 
   assert.equal(sent.headers.traceparent.slice(36, 52), fetches[0].spanId, 'the origin sees the origin fetch span as its parent');
   const stats = edge.stats();
   assert.deepEqual([stats.sampled, stats.exported, stats.dropped], [5, 5, 0]);
+});
+
+test('the real package, stale object after an origin 503 (all four triggers): every span exported once', async () => {
+  const pkg = await requirePackage();
+  const lines = [];
+  const edge = createEdgeFunctions(pkg, { exporter: { mode: 'log' } }, [...TRIGGERS], (trigger, line) => lines.push({ trigger, line }));
+  let clock = Date.now();
+  const p = fresh('/stale-package');
+  let miss;
+  let stale;
+  await withEmulator({ functions: edge.functions, now: () => clock }, async (emulator, logs) => {
+    miss = await get(emulator, p);
+    origin.failing.set(p, 503);
+    clock += 61_000; // expired (max-age=60); the refresh gets a 503
+    try {
+      stale = await get(emulator, p);
+    } finally {
+      origin.failing.delete(p);
+    }
+    assert.deepEqual([miss.status, miss.xCache], [200, 'Miss from cloudfront']);
+    assert.deepEqual([stale.status, stale.text, stale.xCache], [200, `origin ${p}`, 'Hit from cloudfront'], 'CloudFront serves the stale object');
+    assert.deepEqual(logs, [], 'no validation or execution error');
+    const { invocations } = emulator.counters();
+    assert.deepEqual(TRIGGERS.map((t) => invocations[t]), [2, 2, 2, 1], 'viewer-response ran for the miss only');
+  });
+  const exported = lines.filter((l) => l.line.startsWith('{"resourceSpans"')).flatMap((l) => JSON.parse(l.line).resourceSpans[0].scopeSpans[0].spans.map((span) => ({ trigger: l.trigger, span })));
+  const spans = exported.map((e) => e.span);
+  const attr = (span, key) => span.attributes.find((a) => a.key === key)?.value;
+  const ofRequest = (res) => spans.filter((s) => attr(s, 'aws.cloudfront.request_id')?.stringValue === res.cfId);
+  assert.equal(new Set(spans.map((s) => s.spanId)).size, spans.length, `no span exported twice: ${spans.map((s) => s.spanId).join(' ')}`);
+  assert.equal(spans.length, 4, 'per request an origin fetch and a root');
+  const [fetch1, root1] = [3, 2].map((kind) => ofRequest(miss).find((s) => s.kind === kind));
+  const [fetch2, root2] = [3, 2].map((kind) => ofRequest(stale).find((s) => s.kind === kind));
+  assert.ok(fetch1 && root1 && fetch2 && root2, 'each request has its origin fetch and root');
+  assert.equal(attr(root2, 'aws.cloudfront.root_closed_at')?.stringValue, 'origin-response', 'the 503 closed the root at origin-response');
+  assert.equal(String(Object.values(attr(root2, 'http.response.status_code'))[0]), '503', "the root records the origin's 503, not the stale 200");
+  assert.deepEqual(exported.filter((e) => e.span === root2).map((e) => e.trigger), ['origin-response']);
+  // No viewer-response: the stale object keeps the stamp origin-response put on it when it was
+  // cached (viewer-response removes it), as on CloudFront. The miss did go through viewer-response.
+  assert.equal(miss.headers.get('x-edgetrace-fill'), null);
+  assert.match(stale.headers.get('x-edgetrace-fill') ?? '', new RegExp(`^00-${fetch1.traceId}-${fetch1.spanId}-0[0-3]$`));
+  const stats = edge.stats();
+  assert.deepEqual([stats.sampled, stats.exported, stats.dropped], [4, 4, 0]);
 });

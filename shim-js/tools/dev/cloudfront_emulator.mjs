@@ -9,11 +9,14 @@
 // * one cf.config.requestId per viewer request, shared by its events and sent as X-Amz-Cf-Id;
 // * origin triggers only on misses; origin-response for every origin status, before caching;
 //   a response generated at origin-request skips the origin and origin-response, and is cached;
-// * viewer-response skipped for status >= 400 (fresh or cached), for responses generated at
-//   viewer-request and for the emulator's own error responses;
-// * a result that breaks CloudFront's rules (header_rules.mjs, function_result.mjs) -> 502
-//   LambdaValidationError; a function that throws or outlives its trigger's limit (viewer 5 s,
-//   origin 30 s) -> 503 LambdaExecutionError (lambda_runner.mjs);
+// * viewer-response skipped when the origin's status (as origin-response returned it) is >= 400,
+//   whatever is served: a fresh error, a cached one, or the stale object CloudFront serves when
+//   the refresh of an expired one got a 5xx; also for responses generated at viewer-request and
+//   for the emulator's own error responses;
+// * a result that breaks CloudFront's rules (header_rules.mjs, function_result.mjs), or that
+//   Node's http cannot send (sendAnswer), -> 502 LambdaValidationError; a function that throws
+//   or outlives its trigger's limit (viewer 5 s, origin 30 s) -> 503 LambdaExecutionError
+//   (lambda_runner.mjs);
 // * CloudFront adds Via, X-Forwarded-For (visible to origin functions) and X-Amz-Cf-Id (not
 //   visible) to the origin request, and X-Cache, Via, X-Amz-Cf-Pop, X-Amz-Cf-Id (not visible)
 //   to the viewer response; Age on cache hits (visible to viewer-response).
@@ -24,7 +27,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { DEFAULT_POLICY, EdgeCache, cacheKey, ttlSeconds } from './cache.mjs';
-import { errorPage, executionError, originError, requestError, validationError } from './cloudfront_errors.mjs';
+import { errorPage, executionError, originError, requestError, unsendableError, validationError } from './cloudfront_errors.mjs';
 import { DEV_DISTRIBUTION, cloudFrontEvent, customOrigin, headerValues, headersFromRaw, newRequestId, statusDescription, viewerSideRequest } from './events.mjs';
 import { interpretResult } from './function_result.mjs';
 import { TRIGGER_TIMEOUT_MS, invoke } from './lambda_runner.mjs';
@@ -36,9 +39,12 @@ import { OriginClient, isLoopbackHost } from './origin_client.mjs';
 /** @typedef {import('./lambda_runner.mjs').LambdaHandler} LambdaHandler */
 /** @typedef {import('./cloudfront_errors.mjs').EdgeError} EdgeError */
 /**
- * What goes back to the viewer. `viewerResponse`: may the viewer-response trigger run on it.
+ * What goes back to the viewer. `viewerResponse`: may the viewer-response trigger run on it,
+ * decided where the answer is made (from the origin's status, not the served one: see
+ * serveStale).
  * @typedef {{response: CfResponse, body: Buffer, xCache: string, viewerResponse: boolean}} Answer
  */
+/** What the emulator stamps on every answer. @typedef {{edgeHost: string, requestId: string}} Via */
 /**
  * @typedef {{
  *   originUrl: string, port?: number, host?: string,
@@ -83,15 +89,6 @@ export async function startCloudFrontEmulator(options) {
   const originClient = new OriginClient();
   const edgeHost = `${crypto.randomBytes(16).toString('hex')}.cloudfront.net`;
   const counters = { requests: 0, responses: 0, hits: 0, misses: 0, originFetches: 0, executionErrors: 0, validationErrors: 0, invocations: {} };
-
-  /** @returns {Answer} */
-  function edgeAnswer(/** @type {EdgeError} */ error, requestId) {
-    const headers = {
-      'content-type': [{ key: 'Content-Type', value: 'text/html' }],
-      server: [{ key: 'Server', value: 'CloudFront' }],
-    };
-    return { response: { status: String(error.status), statusDescription: statusDescription(error.status), headers }, body: errorPage(error, requestId), xCache: error.xCache, viewerResponse: false };
-  }
 
   /**
    * Invokes the function at `trigger` and interprets its result.
@@ -163,7 +160,10 @@ export async function startCloudFrontEmulator(options) {
     counters.originFetches += 1;
     const fetched = await originClient.fetch(request, body, ctx.requestId);
     if (!fetched.ok) {
-      if (stale && !stale.entry.error) return serveStale(key, stale, nowMs);
+      // No origin status to go by (nothing answered, origin-response does not run): whether
+      // CloudFront runs viewer-response on the stale object then is not documented. It does
+      // here; with no origin-response, no span can be closed twice.
+      if (stale && !stale.entry.error) return serveStale(key, stale, nowMs, { viewerResponse: true });
       log(`cloudfront: ${ctx.requestId} origin error (${fetched.status}): ${fetched.reason}`);
       return edgeAnswer(originError(fetched.status, fetched.reason), ctx.requestId);
     }
@@ -180,16 +180,29 @@ export async function startCloudFrontEmulator(options) {
       if (out.body) responseBody = out.body;
     }
     const status = Number(response.status);
-    if (status >= 500 && stale && !stale.entry.error) return serveStale(key, stale, nowMs);
+    if (status >= 500 && stale && !stale.entry.error) return serveStale(key, stale, nowMs, { viewerResponse: false });
     store(response, responseBody);
     return { response: structuredClone(response), body: responseBody, xCache: status >= 400 ? 'Error' : 'Miss', viewerResponse: status < 400 };
   }
 
-  /** The object expired and the origin failed: CloudFront keeps serving it for a while
-   * (X-Cache for this case is not documented; the emulator says Hit). */
-  function serveStale(key, stale, nowMs) {
+  /**
+   * The object expired and its refresh failed: CloudFront keeps serving it for a while (X-Cache
+   * for this case is not documented; the emulator says Hit).
+   *
+   * Whether viewer-response runs follows the ORIGIN's status, not the served 200: AWS (and
+   * PLATFORM.md section 1) say viewer-response does not run when the origin returned >= 400,
+   * and origin-response has already run for that 5xx (the edgetrace package closes the root
+   * there, so running viewer-response as well would export the root twice). The stale object
+   * therefore reaches the viewer as cached, untouched by any viewer-response function: what one
+   * would add, change or remove does not happen, including edgetrace removing the
+   * x-edgetrace-fill stamp its origin-response put on the object when it was cached. That is
+   * what CloudFront does too.
+   * @param {{viewerResponse: boolean}} decision  false when the origin answered >= 400
+   * @returns {Answer}
+   */
+  function serveStale(key, stale, nowMs, { viewerResponse }) {
     cache.extend(key, nowMs, policy.errorCachingMinTtl);
-    return fromCache(stale.entry, nowMs);
+    return { ...fromCache(stale.entry, nowMs), viewerResponse };
   }
 
   /** @returns {Promise<Answer>} */
@@ -222,7 +235,9 @@ export async function startCloudFrontEmulator(options) {
       answer = fromCache(cached.entry, nowMs);
     } else answer = await fromOrigin(ctx, viewerRequest, body, key, cached, nowMs);
 
-    if (functions['viewer-response'] && answer.viewerResponse && Number(answer.response.status) < 400) {
+    // Decided where the answer was made, on the origin's status (see serveStale): the served
+    // status can be a stale 200 after an origin 5xx.
+    if (functions['viewer-response'] && answer.viewerResponse) {
       const out = await runTrigger('viewer-response', ctx, viewerRequest, answer.response);
       if (out.kind === 'error') return edgeAnswer(out.error, requestId);
       answer = { ...answer, response: out.response };
@@ -230,24 +245,8 @@ export async function startCloudFrontEmulator(options) {
     return answer;
   }
 
-  function send(res, method, /** @type {Answer} */ answer, requestId) {
-    const raw = [];
-    let headLength;
-    for (const [name, list] of Object.entries(answer.response.headers)) {
-      if (name === 'transfer-encoding' || name === 'connection') continue;
-      if (name === 'content-length') {
-        headLength = list[0]?.value;
-        continue;
-      }
-      for (const { key, value } of list) raw.push(key ?? name, value);
-    }
-    const length = method === 'HEAD' && headLength !== undefined ? headLength : String(answer.body.length);
-    raw.push('Content-Length', length, 'X-Cache', `${answer.xCache} from cloudfront`, 'Via', `1.1 ${edgeHost} (CloudFront)`, 'X-Amz-Cf-Pop', DEV_POP, 'X-Amz-Cf-Id', requestId);
-    res.writeHead(Number(answer.response.status), answer.response.statusDescription || undefined, raw);
-    res.end(method === 'HEAD' ? undefined : answer.body);
-  }
-
-  const server = http.createServer(async (req, res) => {
+  /** One viewer request, start to end. */
+  async function handle(req, res) {
     const started = performance.now();
     const requestId = newRequestId();
     counters.requests += 1;
@@ -261,8 +260,19 @@ export async function startCloudFrontEmulator(options) {
     }
     counters.responses += 1;
     if (res.destroyed) return;
-    send(res, req.method, answer, requestId);
-    onRequest({ requestId, method: req.method ?? '', uri: req.url ?? '', status: Number(answer.response.status), xCache: answer.xCache, ms: performance.now() - started });
+    const sent = sendAnswer(res, req.method, answer, { edgeHost, requestId }, log);
+    if (sent !== answer) counters.validationErrors += 1;
+    onRequest({ requestId, method: req.method ?? '', uri: req.url ?? '', status: Number(sent.response.status), xCache: sent.xCache, ms: performance.now() - started });
+  }
+
+  // The listener's promise is nobody's: a throw left in it would be an unhandled rejection,
+  // which ends the process (`make dev`). None is expected; this keeps the emulator up if one
+  // comes anyway (an onRequest callback that throws, say).
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      log(`cloudfront: emulator error after the response: ${err.stack ?? err}`);
+      if (!res.headersSent) res.destroy();
+    });
   });
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -283,6 +293,68 @@ export async function startCloudFrontEmulator(options) {
       originClient.close();
     },
   };
+}
+
+/** A response CloudFront makes itself (never seen by viewer-response). @returns {Answer} */
+function edgeAnswer(/** @type {EdgeError} */ error, requestId) {
+  const headers = {
+    'content-type': [{ key: 'Content-Type', value: 'text/html' }],
+    server: [{ key: 'Server', value: 'CloudFront' }],
+  };
+  return { response: { status: String(error.status), statusDescription: statusDescription(error.status), headers }, body: errorPage(error, requestId), xCache: error.xCache, viewerResponse: false };
+}
+
+/** Puts an answer on the wire, with CloudFront's own headers; throws what Node's http throws. */
+function writeAnswer(res, method, /** @type {Answer} */ answer, /** @type {Via} */ via) {
+  const raw = [];
+  let headLength;
+  for (const [name, list] of Object.entries(answer.response.headers)) {
+    if (name === 'transfer-encoding' || name === 'connection') continue;
+    if (name === 'content-length') {
+      headLength = list[0]?.value;
+      continue;
+    }
+    for (const { key, value } of list) raw.push(key ?? name, value);
+  }
+  const length = method === 'HEAD' && headLength !== undefined ? headLength : String(answer.body.length);
+  raw.push('Content-Length', length, 'X-Cache', `${answer.xCache} from cloudfront`, 'Via', `1.1 ${via.edgeHost} (CloudFront)`, 'X-Amz-Cf-Pop', DEV_POP, 'X-Amz-Cf-Id', via.requestId);
+  res.writeHead(Number(answer.response.status), answer.response.statusDescription || undefined, raw);
+  res.end(method === 'HEAD' ? undefined : answer.body);
+}
+
+/**
+ * Sends an answer so that no function result can take the emulator down: validation
+ * (header_rules.mjs, function_result.mjs) rejects what Node's http refuses, and should a value
+ * still get through, Node's throw ends here. Nothing sent yet: the viewer gets a 502
+ * LambdaValidationError instead. Head already sent: the connection is cut, as a proxy does
+ * when a response breaks off.
+ * @param {import('node:http').ServerResponse} res
+ * @param {string | undefined} method
+ * @param {Answer} answer
+ * @param {Via} via
+ * @param {(line: string) => void} [log]
+ * @returns {Answer} what the viewer got
+ */
+export function sendAnswer(res, method, answer, via, log = () => {}) {
+  let refused;
+  try {
+    writeAnswer(res, method, answer, via);
+    return answer;
+  } catch (err) {
+    refused = err;
+  }
+  log(`cloudfront: ${via.requestId} response not sendable (${res.headersSent ? 'connection cut' : '502'}): ${refused.message}`);
+  if (res.headersSent) {
+    res.destroy();
+    return answer;
+  }
+  const fallback = edgeAnswer(unsendableError(refused.message), via.requestId);
+  try {
+    writeAnswer(res, method, fallback, via);
+  } catch {
+    res.destroy(); // the emulator's own page failed too: nothing left to say
+  }
+  return fallback;
 }
 
 /** @returns {Promise<Buffer | null>} null when over `limit` */

@@ -9,6 +9,16 @@ export function validationError(trigger, reason) {
   return { status: 502, xCache: 'LambdaValidationError', title: 'The Lambda function result failed validation', detail: `${trigger}: ${reason}` };
 }
 
+/**
+ * Node's http refused to send a response that passed validation. Only function results carry
+ * values the emulator did not parse off the wire itself, so this is counted as a validation
+ * error: the viewer gets the 502 CloudFront gives an invalid result.
+ * @returns {EdgeError}
+ */
+export function unsendableError(message) {
+  return { status: 502, xCache: 'LambdaValidationError', title: 'The response could not be sent', detail: `the emulator could not send the response: ${message}` };
+}
+
 /** @returns {EdgeError} a function threw, rejected or timed out */
 export function executionError(trigger, message) {
   return { status: 503, xCache: 'LambdaExecutionError', title: 'The Lambda function associated with the CloudFront distribution failed', detail: `${trigger}: ${message}` };

@@ -4,7 +4,7 @@
 // Sources: CloudFront Developer Guide, "Generating HTTP responses in request triggers"
 // (status 200-599 required, body text|base64, 40 KB viewer / 1 MB origin size limits, 204 with a
 // body at viewer-request is an error) and "Restrictions on all edge functions" (headers).
-import { headerChangeError, headerMapError, withKeys } from './header_rules.mjs';
+import { fieldTextError, headerChangeError, headerMapError, withKeys } from './header_rules.mjs';
 
 /** @typedef {import('./header_rules.mjs').Trigger} Trigger */
 /** @typedef {import('./events.mjs').CfRequest} CfRequest */
@@ -81,6 +81,8 @@ function generatedResponse(trigger, value) {
     return invalid(`generated response is ${size} bytes, over the ${GENERATED_RESPONSE_LIMIT[trigger]}-byte limit at ${trigger}`);
   }
   const statusDescription = typeof value.statusDescription === 'string' ? value.statusDescription : '';
+  const descriptionError = statusDescriptionError(statusDescription);
+  if (descriptionError) return invalid(`generated response: ${descriptionError}`);
   return { kind: 'response', response: { status: String(status), statusDescription, headers: withKeys(headers) }, body, generated: true, notes: [] };
 }
 
@@ -104,6 +106,8 @@ function modifiedResponse(trigger, before, value) {
     statusDescription: typeof value.statusDescription === 'string' ? value.statusDescription : before.statusDescription,
     headers: withKeys(value.headers),
   };
+  const descriptionError = statusDescriptionError(response.statusDescription);
+  if (descriptionError) return invalid(descriptionError);
   if (trigger === 'origin-response' && value.body !== undefined) {
     const body = decodeBody(value);
     if (typeof body === 'string') return invalid(body);
@@ -111,6 +115,18 @@ function modifiedResponse(trigger, before, value) {
     return { kind: 'response', response, body, generated: false, notes };
   }
   return { kind: 'response', response, generated: false, notes };
+}
+
+/**
+ * The status description becomes the reason phrase of the status line, which takes the same
+ * characters as a header value (RFC 9112: HTAB, SP, VCHAR, obs-text; header_rules.mjs). What
+ * CloudFront checks here is not documented (an HTTP/2 viewer gets no reason phrase at all);
+ * the emulator rejects at least what it cannot send, as for header values.
+ * @returns {string | null}
+ */
+function statusDescriptionError(text) {
+  const error = fieldTextError(text, 'what CloudFront accepts here is not documented');
+  return error && `statusDescription ${JSON.stringify(text)} has ${error}`;
 }
 
 function statusNumber(status) {

@@ -57,9 +57,24 @@ const READ_ONLY = {
   'viewer-response': new Set(['content-encoding', 'content-length', 'transfer-encoding', 'warning', 'via']),
 };
 
-// CloudFront rejects header values with control characters (CR, LF, NUL, ...); tab is fine.
-const CONTROL_CHARS = /[\x00-\x08\x0a-\x1f\x7f]/;
+// Characters in header values (and, in function_result.mjs, in statusDescription):
+// * CloudFront rejects control characters; tab is fine. Its log for a CR in Location reads
+//   "Lambda function result validation failed, the function returned an invalid header,
+//   invalid character : '%0D' in header value" (aws-ia/cloudformation-aws-marketplace-saas#54).
+// * CloudFront takes values as UTF-8 (Developer Guide, "Restrictions on all edge functions",
+//   "URI, query string, and headers encoding": functions should return UTF-8, and a value a
+//   function changed is forwarded UTF-8 encoded). The page speaks of what goes to the origin;
+//   nothing says response headers differ, so a character above U+00FF is taken to be valid
+//   there. The emulator cannot send one: Node's http writes header values and the status line
+//   as Latin-1 and throws on anything above U+00FF. So it answers the 502 CloudFront gives an
+//   invalid result, with a reason that says the limit is the emulator's, rather than crash or
+//   put other bytes on the wire than CloudFront would.
+const CONTROL_CHAR = /[\x00-\x08\x0a-\x1f\x7f]/;
+const ABOVE_LATIN1 = /[^\x00-\xff]/;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+// A key is the name in any case. Spelled out rather than /i: 'K' (Kelvin sign) lower-cases to
+// 'k', so comparing lower-cased names alone would let a key through that Node refuses to send.
+const TOKEN_ANY_CASE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** A header a function at `trigger` never sees and may never add. */
 export function isDisallowed(name, trigger) {
@@ -78,10 +93,33 @@ export function readOnlyHeaders(trigger) {
   return [...READ_ONLY[trigger]];
 }
 
+/** "U+20AC": how a reason names a character. */
+function codePointName(text, index) {
+  return `U+${text.codePointAt(index).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * Why a header value or a status description cannot reach the viewer, or null (see the
+ * character rules above).
+ * @param {string} text
+ * @param {string} [aboveLatin1]  what CloudFront does with a character above U+00FF, for the reason
+ * @returns {string | null} e.g. "a control character (U+000D) at index 3"
+ */
+export function fieldTextError(text, aboveLatin1 = '') {
+  const control = CONTROL_CHAR.exec(text);
+  if (control) return `a control character (${codePointName(text, control.index)}) at index ${control.index}`;
+  const wide = ABOVE_LATIN1.exec(text);
+  if (!wide) return null;
+  return (
+    `a character above U+00FF (${codePointName(text, wide.index)}) at index ${wide.index}, which the emulator cannot send: ` +
+    `Node's http writes only Latin-1 (up to U+00FF)${aboveLatin1 ? `; ${aboveLatin1}` : ''}`
+  );
+}
+
 /**
  * Checks the shape CloudFront requires of a header map: lowercase names mapping to arrays of
  * {key?, value}, where key (when given) is the same name in any case and value a string
- * without control characters.
+ * that can be sent (fieldTextError).
  * @returns {string | null} why the map is invalid, or null
  */
 export function headerMapError(headers) {
@@ -92,8 +130,9 @@ export function headerMapError(headers) {
     for (const entry of list) {
       if (entry === null || typeof entry !== 'object') return `header '${name}' has an entry that is not an object`;
       if (typeof entry.value !== 'string') return `header '${name}' has a value that is not a string`;
-      if (CONTROL_CHARS.test(entry.value)) return `header '${name}' has a value with a control character`;
-      if (entry.key !== undefined && (typeof entry.key !== 'string' || entry.key.toLowerCase() !== name)) {
+      const textError = fieldTextError(entry.value, 'CloudFront takes UTF-8 header values, percent-encode it to run it here');
+      if (textError) return `header '${name}' has a value with ${textError}`;
+      if (entry.key !== undefined && (typeof entry.key !== 'string' || !TOKEN_ANY_CASE.test(entry.key) || entry.key.toLowerCase() !== name)) {
         return `header '${name}' has key '${entry.key}', which is not the same name`;
       }
     }
