@@ -1,5 +1,7 @@
 // Reading and changing Lambda@Edge events defensively: every field is untrusted and may be
-// missing or of the wrong type; nothing here throws on a malformed event.
+// missing or of the wrong type; nothing here throws on a malformed event. (Objects whose
+// property getters throw, which only a wrapped user's code can return, are the callers'
+// concern: edge_tracer.mjs and handler.mjs run every step of their own inside try.)
 import { Field } from './wasm_tracer.mjs';
 
 export const EDGE_CONTEXT_HEADER = 'x-edgetrace-ctx';
@@ -12,14 +14,19 @@ export function cloudFrontRecord(event) {
 }
 
 /** The object CloudFront expects back when edgetrace does nothing: the request for request
- * triggers, the response for response triggers. */
+ * triggers, the response for response triggers (undefined for an event it cannot read). */
 export function passThroughResult(event) {
-  const cf = cloudFrontRecord(event);
-  if (cf === null) return undefined;
-  const type = cf.config?.eventType;
-  if (type === 'origin-response' || type === 'viewer-response') return cf.response;
-  if (type === 'origin-request' || type === 'viewer-request') return cf.request;
-  return cf.response !== undefined ? cf.response : cf.request;
+  try {
+    const cf = cloudFrontRecord(event);
+    if (cf === null) return undefined;
+    const type = cf.config?.eventType;
+    if (type === 'origin-response' || type === 'viewer-response') return cf.response;
+    if (type === 'origin-request' || type === 'viewer-request') return cf.request;
+    return cf.response !== undefined ? cf.response : cf.request;
+  } catch {
+    // A getter that throws: there is nothing to pass through.
+    return undefined;
+  }
 }
 
 /** All values of one header joined with ",", as HTTP combines repeated fields. */
@@ -48,6 +55,14 @@ export function isHeaderMap(headers) {
 }
 
 export const FILL_STAMP_HEADER = 'x-edgetrace-fill';
+
+/**
+ * The longest string attribute value the module keeps (limits.attributeValueLength is at most
+ * 4096 characters). Values edgetrace does not bound otherwise (what wrapped code throws, the
+ * captured headers) are cut to it before they reach the 64 KiB input arena, so one oversized
+ * value cannot cost the whole span.
+ */
+export const MAX_ATTRIBUTE_VALUE_LENGTH = 4096;
 
 const REQUEST_FIELDS = [
   Field.traceparent,
@@ -164,7 +179,7 @@ export function writeSpanFields(tracer, cf, context, inputs) {
   v[17] = config.distributionId;
   v[18] = config.distributionDomainName;
   v[19] = context?.awsRequestId;
-  v[20] = response?.status;
+  v[20] = statusField(response?.status);
   v[21] = responseHeaders === undefined ? undefined : headerValue(responseHeaders, FILL_STAMP_HEADER);
   v[22] = inputs.capture === undefined ? undefined : encodeHeaders(headers, inputs.capture.request);
   v[23] = inputs.capture === undefined || responseHeaders === undefined ? undefined : encodeHeaders(responseHeaders, inputs.capture.response);
@@ -174,31 +189,74 @@ export function writeSpanFields(tracer, cf, context, inputs) {
   tracer.writeFields(SPAN_FIELDS, v);
 }
 
+/**
+ * ABI field 13: CloudFront sends the status as a string, but wrapped code may set or generate a
+ * number (`response.status = 503`), which CloudFront accepts too: its decimal form.
+ */
+export function statusField(status) {
+  return typeof status === 'number' && Number.isInteger(status) ? String(status) : status;
+}
+
 /** ABI field 26/27 encoding: `name 0x1F value` records separated by 0x1E. */
 export function encodeHeaders(headers, names) {
   let out;
   for (const name of names) {
     const value = headerValue(headers, name);
     if (value === undefined) continue;
-    const record = name + '\x1f' + value;
+    const record = name + '\x1f' + cutAttributeValue(value);
     out = out === undefined ? record : out + '\x1e' + record;
   }
   return out;
 }
 
+// What wrapped code threw is the user's object: its getters may throw (a Proxy, a class), and
+// the span then still records what can be read.
 function errorName(error) {
-  if (error instanceof Error) return error.name;
+  try {
+    if (error instanceof Error) return cutAttributeValue(error.name);
+  } catch {
+    return 'Error';
+  }
   return typeof error;
 }
 
 function errorMessage(error) {
-  if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : undefined;
+  try {
+    if (error instanceof Error) return cutAttributeValue(error.message);
+  } catch {
+    return undefined;
+  }
+  return typeof error === 'string' ? cutAttributeValue(error) : undefined;
+}
+
+/**
+ * A string cut to MAX_ATTRIBUTE_VALUE_LENGTH characters as the module counts them (code
+ * points), never splitting a surrogate pair; anything else is returned as is.
+ */
+export function cutAttributeValue(value) {
+  if (typeof value !== 'string' || value.length <= MAX_ATTRIBUTE_VALUE_LENGTH) return value;
+  let end = 0;
+  for (let kept = 0; kept < MAX_ATTRIBUTE_VALUE_LENGTH && end < value.length; kept++) {
+    end += isSurrogatePairAt(value, end) ? 2 : 1;
+  }
+  return value.slice(0, end);
+}
+
+function isSurrogatePairAt(s, i) {
+  const high = s.charCodeAt(i);
+  if (high < 0xd800 || high > 0xdbff) return false;
+  const low = s.charCodeAt(i + 1);
+  return low >= 0xdc00 && low <= 0xdfff;
 }
 
 /** Sets a header in CloudFront's shape, replacing every existing value. */
 export function setHeader(headers, name, value) {
   headers[name] = [{ key: name, value }];
+}
+
+/** Removes a header, touching the map only when it is there (most requests carry none). */
+export function removeHeader(headers, name) {
+  if (headers[name] !== undefined) delete headers[name];
 }
 
 /** Adds one more value to a header (Server-Timing may repeat). */
@@ -210,5 +268,11 @@ export function appendHeader(headers, name, value) {
 
 /** A Lambda@Edge request-trigger result that is a response CloudFront returns itself. */
 export function isGeneratedResponse(result) {
-  return result !== null && typeof result === 'object' && 'status' in result && !('uri' in result);
+  if (result === null || typeof result !== 'object') return false;
+  try {
+    return 'status' in result && !('uri' in result);
+  } catch {
+    // A Proxy whose `has` trap throws: not something edgetrace can trace as a response.
+    return false;
+  }
 }

@@ -10,7 +10,9 @@ import {
   firstHeaderValue,
   headerValue,
   isHeaderMap,
+  removeHeader,
   setHeader,
+  statusField,
   writeRequestFields,
   writeSpanFields,
 } from './cloudfront_event.mjs';
@@ -38,6 +40,19 @@ export function defaultLog(line) {
   process.stdout.write(line + '\n');
 }
 
+/**
+ * A thrown value as text for a log line. What a wrapped user's objects throw can be anything
+ * (a Proxy whose traps throw again, an object without toString), so this never throws.
+ */
+export function describeThrown(value) {
+  try {
+    if (value instanceof Error) return String(value.message);
+    return String(value);
+  } catch {
+    return 'an unprintable value';
+  }
+}
+
 // V8 compiles Wasm functions lazily: the first call of each costs milliseconds. One
 // synthetic request/response pass through the deployed triggers during init moves that cost
 // out of the first real request.
@@ -58,14 +73,24 @@ function warmUp(wasm, triggers) {
 }
 
 const DEFAULT_TRIGGERS = ['origin-request', 'origin-response'];
-// Output slot, header name: the other propagation formats (propagation.inject).
-const INJECTED = [
+// Output slot, header name: the other propagation formats. The module sets those in
+// propagation.inject and removes the client's own headers of the others (left next to
+// edgetrace's traceparent, they would let a client pick the parent and force sampling).
+const OTHER_FORMATS = [
   Slot.xray, 'x-amzn-trace-id',
   Slot.b3, 'b3',
   Slot.b3TraceId, 'x-b3-traceid',
   Slot.b3SpanId, 'x-b3-spanid',
   Slot.b3Sampled, 'x-b3-sampled',
 ];
+const OTHER_FORMAT_COUNT = OTHER_FORMATS.length / 2;
+/** Index in OTHER_FORMATS (pairs) of the first B3 multi header. */
+const FIRST_B3_MULTI = 2;
+// Where edgetrace's stage of a step failed, for the log line; only a failure inside the module
+// (a trap, or an import that threw while it ran) leaves its state unknown.
+const READING_EVENT = 'cannot read the event';
+const IN_MODULE = 'in the module';
+const CHANGING_REQUEST = 'cannot change the request';
 const NOTHING = Object.freeze({ body: null, spanCount: 0 });
 const TRACEPARENT_LENGTH = 55;
 
@@ -109,8 +134,14 @@ export function createTracer(config, hooks = {}) {
   let triggers = new Set(DEFAULT_TRIGGERS);
   let capture;
   let otherFormats = false;
-  let injecting = false;
   let keepErrors = false;
+  // The all-four deployment has two open spans at the origin triggers (the origin fetch and
+  // the root); the other deployments one.
+  let twoSpans = false;
+  // Slots 6-10 of the last on_request, read before the request is changed (reused: the
+  // per-request path allocates nothing for them).
+  const otherActions = new Uint8Array(OTHER_FORMAT_COUNT);
+  const otherValues = new Array(OTHER_FORMAT_COUNT);
   // TRACING_DISABLED leaves the tracer disabled, silently.
   if (config !== TRACING_DISABLED) {
     try {
@@ -122,8 +153,8 @@ export function createTracer(config, hooks = {}) {
       triggers = new Set(config?.triggers ?? DEFAULT_TRIGGERS);
       capture = headerAllowlist(config?.capture);
       otherFormats = (config?.propagation?.extract ?? []).some((format) => format !== 'tracecontext');
-      injecting = (config?.propagation?.inject ?? []).some((format) => format !== 'tracecontext');
-    keepErrors = config?.sampling?.keepErrors === true;
+      keepErrors = config?.sampling?.keepErrors === true;
+      twoSpans = triggers.has('viewer-request') && triggers.has('origin-request');
       warmUp(wasm, triggers);
     } catch (err) {
       wasm = null;
@@ -131,20 +162,34 @@ export function createTracer(config, hooks = {}) {
     }
   }
 
-  function recover(trigger, err) {
-    if (err instanceof InputTooLargeError) {
-      log(`edgetrace: ${trigger} not traced: ${err.message}`);
-      return;
-    }
+  /**
+   * Handles a failure of edgetrace's own work and says what happened, for the one log line.
+   * A failure inside the module replaces the instance, whose state is then unknown; one in
+   * plain JS (an event object whose getters throw, fields over the input arena) leaves the
+   * module as it was.
+   * @param {unknown} err
+   * @param {string} stage  READING_EVENT, IN_MODULE or CHANGING_REQUEST
+   * @returns {string}
+   */
+  function recover(err, stage) {
+    if (err instanceof InputTooLargeError) return err.message;
+    if (stage !== IN_MODULE) return `${stage}: ${describeThrown(err)}`;
     const kind = err instanceof WebAssembly.RuntimeError ? 'wasm trap' : 'internal error';
     try {
       wasm.instantiate();
       configure();
-      log(`edgetrace: ${trigger} not traced: ${kind}: ${err.message}; module re-instantiated`);
+      return `${kind}: ${describeThrown(err)}; module re-instantiated`;
     } catch (again) {
       wasm = null;
-      log(`edgetrace: ${trigger} not traced: ${kind}: ${err.message}; re-instantiation failed (${again.message}), tracing disabled`);
+      return `${kind}: ${describeThrown(err)}; re-instantiation failed (${describeThrown(again)}), tracing disabled`;
     }
+  }
+
+  /** The stable drop reason of a close that failed after the request side sampled it. */
+  function failedCloseReason(err, stage) {
+    if (err instanceof InputTooLargeError) return 'input_too_large';
+    if (stage !== IN_MODULE) return 'event_unreadable';
+    return err instanceof WebAssembly.RuntimeError ? 'wasm_trap' : 'internal_error';
   }
 
   // AWS does not document whether a response event's cf.request shows the headers the
@@ -170,15 +215,17 @@ export function createTracer(config, hooks = {}) {
    * @returns {Written | null}  the headers set, or null when the request is not traced
    */
   function onRequest(trigger, event, context) {
-    const cf = cloudFrontRecord(event);
-    const request = cf?.request;
     if (wasm === null || !triggers.has(trigger)) return null;
-    if (!isHeaderMap(request?.headers)) {
-      log(`edgetrace: ${trigger} not traced: event has no request headers`);
-      return null;
-    }
+    let stage = READING_EVENT;
     try {
+      const cf = cloudFrontRecord(event);
+      const headers = cf?.request?.headers;
+      if (!isHeaderMap(headers)) {
+        log(`edgetrace: ${trigger} not traced: event has no request headers`);
+        return null;
+      }
       writeRequestFields(wasm, cf, otherFormats);
+      stage = IN_MODULE;
       const status = wasm.onRequest(Trigger[trigger], nowMs(), takeColdStart());
       if (status !== Status.ok) {
         if (status < 0) log(`edgetrace: ${trigger} not traced: ${wasm.text(Slot.error)}`);
@@ -190,8 +237,8 @@ export function createTracer(config, hooks = {}) {
       const traceparentAction = wasm.action(Slot.traceparent);
       const tracestateAction = wasm.action(Slot.tracestate);
       const contextAction = wasm.action(Slot.edgeContext);
-      const injected = injecting ? injectedHeaders() : null;
-      const headers = request.headers;
+      const otherFormatChanges = readOtherFormats();
+      stage = CHANGING_REQUEST;
       if (traceparentAction === Action.set) setHeader(headers, 'traceparent', traceparent);
       if (tracestate !== undefined) setHeader(headers, 'tracestate', tracestate);
       else if (tracestateAction === Action.remove) delete headers.tracestate;
@@ -200,24 +247,50 @@ export function createTracer(config, hooks = {}) {
       else if (headers.tracestate?.length > 1) setHeader(headers, 'tracestate', headerValue(headers, 'tracestate'));
       if (edgeContext !== undefined) setHeader(headers, EDGE_CONTEXT_HEADER, edgeContext);
       else if (contextAction === Action.remove) delete headers[EDGE_CONTEXT_HEADER];
-      if (injected !== null) for (let i = 0; i < injected.length; i += 2) setHeader(headers, injected[i], injected[i + 1]);
+      if (otherFormatChanges) applyOtherFormats(headers);
       // For a close at this same trigger (wrap), whatever the user's code does to the headers.
       return { traceparent: traceparentAction === Action.set ? traceparent : headerValue(headers, 'traceparent'), tracestate: headerValue(headers, 'tracestate'), edgeContext };
     } catch (err) {
-      recover(trigger, err);
+      log(`edgetrace: ${trigger} not traced: ${recover(err, stage)}`);
       return null;
     }
   }
 
-  /** Other propagation formats to set (propagation.inject), as [name, value, ...], or null. */
-  function injectedHeaders() {
-    let out = null;
-    for (let i = 0; i < INJECTED.length; i += 2) {
-      const slot = INJECTED[i];
-      if (wasm.action(slot) !== Action.set) continue;
-      (out ??= []).push(INJECTED[i + 1], wasm.text(slot));
+  /**
+   * Reads the actions of slots 6-10 (and the values set) into otherActions / otherValues.
+   * Every request pays these five reads: the module may remove a client's headers of those
+   * formats even when it injects none.
+   * @returns {boolean}  whether any slot asks for a change
+   */
+  function readOtherFormats() {
+    let changes = false;
+    for (let i = 0; i < OTHER_FORMAT_COUNT; i++) {
+      const slot = OTHER_FORMATS[2 * i];
+      const action = wasm.action(slot);
+      otherActions[i] = action;
+      otherValues[i] = action === Action.set ? wasm.text(slot) : undefined;
+      if (action === Action.set || action === Action.remove) changes = true;
     }
-    return out;
+    return changes;
+  }
+
+  /** Applies what readOtherFormats read to the request headers. */
+  function applyOtherFormats(headers) {
+    let b3Multi = false;
+    for (let i = 0; i < OTHER_FORMAT_COUNT; i++) {
+      const action = otherActions[i];
+      const name = OTHER_FORMATS[2 * i + 1];
+      if (action === Action.set) setHeader(headers, name, otherValues[i]);
+      else if (action === Action.remove) removeHeader(headers, name);
+      else continue;
+      if (i >= FIRST_B3_MULTI) b3Multi = true;
+    }
+    // The B3 multi headers edgetrace never writes must not outlive the ones it decided: a
+    // client's x-b3-flags: 1 (debug) forces sampling, x-b3-parentspanid names its own span.
+    if (b3Multi) {
+      removeHeader(headers, 'x-b3-flags');
+      removeHeader(headers, 'x-b3-parentspanid');
+    }
   }
 
   /**
@@ -229,65 +302,101 @@ export function createTracer(config, hooks = {}) {
    * @returns {{body: string | null, spanCount: number}}
    */
   function onResponse(trigger, event, context, inputs = {}) {
-    const cf = cloudFrontRecord(event);
     if (wasm === null || !exporter.enabled || !triggers.has(trigger)) return NOTHING;
-    const headers = cf?.request?.headers;
-    if (!isHeaderMap(headers)) {
-      log(`edgetrace: ${trigger} not traced: event has no request headers`);
-      return NOTHING;
-    }
-    const written = inputs.written ?? undefined;
-    // The request side sets x-edgetrace-ctx on every request it sees; without it the event
-    // does not show the request side's headers, and the module recovers the spans from the
-    // request id.
-    const contextSeen = written !== undefined ? written.edgeContext !== undefined : headers[EDGE_CONTEXT_HEADER] !== undefined;
-    if (written === undefined && !visibilityReported) reportHeaderVisibility(contextSeen);
-    // Unsampled (and not kept for errors): nothing to close, for the cost of these lookups.
-    // A traceparent that is not even the right length goes to the module, which reports it.
-    if (contextSeen && !keepErrors && isUnsampled(written !== undefined ? written.traceparent : firstHeaderValue(headers, 'traceparent'))) return NOTHING;
-    if (!contextSeen && written !== undefined) return NOTHING;
-    const edgeContext = written !== undefined ? written.edgeContext : contextSeen ? headerValue(headers, EDGE_CONTEXT_HEADER) : undefined;
-    if (contextSeen && edgeContext === undefined) {
-      stats.recordSampled();
-      stats.recordDropped('context_invalid', `${trigger}: x-edgetrace-ctx has no string value`);
-      return NOTHING;
-    }
-    const response = inputs.response ?? cf.response;
+    let stage = READING_EVENT;
+    // The spans this close exports when the request side sampled them: counted as dropped if
+    // the close fails, so that exported + dropped === sampled holds.
+    let meant = 0;
     try {
+      const cf = cloudFrontRecord(event);
+      const headers = cf?.request?.headers;
+      if (!isHeaderMap(headers)) {
+        log(`edgetrace: ${trigger} not traced: event has no request headers`);
+        return NOTHING;
+      }
+      const written = inputs.written ?? undefined;
+      // The request side sets x-edgetrace-ctx on every request it sees; without it the event
+      // does not show the request side's headers, and the module recovers the spans from the
+      // request id.
+      const contextSeen = written !== undefined ? written.edgeContext !== undefined : headers[EDGE_CONTEXT_HEADER] !== undefined;
+      if (written === undefined && !visibilityReported) reportHeaderVisibility(contextSeen);
+      if (!contextSeen && written !== undefined) return NOTHING;
+      const traceparent = contextSeen ? (written !== undefined ? written.traceparent : firstHeaderValue(headers, 'traceparent')) : undefined;
+      // Unsampled (and not kept for errors): nothing to close, for the cost of these lookups.
+      // A traceparent that is not even the right length goes to the module, which reports it.
+      if (contextSeen && !keepErrors && isUnsampled(traceparent)) return NOTHING;
+      const response = inputs.response ?? cf.response;
+      if (isSampled(traceparent)) meant = spansClosing(trigger, inputs, response);
+      const edgeContext = written !== undefined ? written.edgeContext : contextSeen ? headerValue(headers, EDGE_CONTEXT_HEADER) : undefined;
+      if (contextSeen && edgeContext === undefined) {
+        recordLost(Math.max(meant, 1), 'context_invalid', `${trigger}: x-edgetrace-ctx has no string value`);
+        return NOTHING;
+      }
       writeSpanFields(wasm, cf, context, { response, written, edgeContext, error: inputs.threw ? inputs.error : undefined, capture, otherFormats });
       const flags = takeColdStart() | (inputs.generated ? CloseFlag.generatedResponse : 0) | (inputs.threw ? CloseFlag.handlerThrew : 0);
+      stage = IN_MODULE;
       const status = wasm.onResponse(Trigger[trigger], nowMs(), flags);
       if (status === Status.ok) {
         const spanCount = Number(wasm.text(Slot.spanCount)) || 1;
-        stats.recordSampled(spanCount);
         const body = wasm.text(Slot.body);
-        addResponseHeaders(response);
+        // From here on nothing may lose the body: it is counted, and returned for export.
+        stats.recordSampled(spanCount);
+        addResponseHeaders(trigger, response);
         return { body, spanCount };
       }
       if (status === Status.outputFull || status === Status.invalidInput) {
         // The request side left a context, so it meant this span to be exported: count its loss.
-        stats.recordSampled();
         const reason = status === Status.outputFull ? 'span_too_large' : 'context_invalid';
-        stats.recordDropped(reason, `${trigger}: ${wasm.text(Slot.error)}`);
+        recordLost(Math.max(meant, 1), reason, `${trigger}: ${wasm.text(Slot.error)}`);
       } else if (status < 0) {
         log(`edgetrace: ${trigger} not traced: ${wasm.text(Slot.error)}`);
       }
     } catch (err) {
-      recover(trigger, err);
+      const what = recover(err, stage);
+      if (meant > 0) recordLost(meant, failedCloseReason(err, stage), `${trigger}: ${what}`);
+      else log(`edgetrace: ${trigger} not traced: ${what}`);
     }
     return NOTHING;
   }
 
-  function addResponseHeaders(response) {
+  /** Spans that were meant to be exported and are not: sampled and dropped, in one log line. */
+  function recordLost(count, reason, detail) {
+    stats.recordSampled(count);
+    stats.recordDropped(reason, detail, count);
+  }
+
+  /**
+   * How many spans a close at `trigger` exports (docs/trace-model.md): two where the all-four
+   * deployment ends the origin fetch and the root together (origin-request after a throw,
+   * origin-response after a throw or for status >= 400), otherwise one.
+   */
+  function spansClosing(trigger, inputs, response) {
+    if (!twoSpans) return 1;
+    if (trigger === 'origin-request') return inputs.threw ? 2 : 1;
+    if (trigger !== 'origin-response') return 1;
+    return inputs.threw || Number(statusField(response?.status)) >= 400 ? 2 : 1;
+  }
+
+  /**
+   * Adds the response headers the module asked for. The response may be the wrapped user's
+   * own object (frozen, a class instance, a Proxy): a failure here costs the headers, never
+   * the span, whose body is already counted.
+   */
+  function addResponseHeaders(trigger, response) {
     const fill = wasm.action(Slot.fillStamp) === Action.set;
     const traceResponse = wasm.action(Slot.traceResponse) === Action.set;
     const serverTiming = wasm.action(Slot.serverTiming) === Action.set;
     if (!fill && !traceResponse && !serverTiming) return;
     if (response === null || typeof response !== 'object') return;
-    if (!isHeaderMap(response.headers)) response.headers = {};
-    if (fill) setHeader(response.headers, FILL_STAMP_HEADER, wasm.text(Slot.fillStamp));
-    if (traceResponse) setHeader(response.headers, 'traceresponse', wasm.text(Slot.traceResponse));
-    if (serverTiming) appendHeader(response.headers, 'server-timing', wasm.text(Slot.serverTiming));
+    try {
+      if (!isHeaderMap(response.headers)) response.headers = {};
+      const headers = response.headers;
+      if (fill) setHeader(headers, FILL_STAMP_HEADER, wasm.text(Slot.fillStamp));
+      if (traceResponse) setHeader(headers, 'traceresponse', wasm.text(Slot.traceResponse));
+      if (serverTiming) appendHeader(headers, 'server-timing', wasm.text(Slot.serverTiming));
+    } catch (err) {
+      log(`edgetrace: ${trigger}: response headers not added (the span is exported): ${describeThrown(err)}`);
+    }
   }
 
   return {
@@ -300,6 +409,7 @@ export function createTracer(config, hooks = {}) {
     exporter,
     stats,
     triggers,
+    log,
     onRequest,
     onResponse,
     /** origin-request (kept for embedders of the core issue's API): returns the request. */
@@ -320,6 +430,16 @@ function headerAllowlist(capture) {
   const request = (capture?.requestHeaders ?? []).map((name) => name.toLowerCase());
   const response = (capture?.responseHeaders ?? []).map((name) => name.toLowerCase());
   return request.length === 0 && response.length === 0 ? undefined : { request, response };
+}
+
+/** A traceparent of the right length whose flags (last hex digit) have the sampled bit set. */
+function isSampled(traceparent) {
+  if (typeof traceparent !== 'string' || traceparent.length !== TRACEPARENT_LENGTH) return false;
+  return !isUnsampled(traceparent) && isHexDigit(traceparent.charCodeAt(TRACEPARENT_LENGTH - 1));
+}
+
+function isHexDigit(c) {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
 }
 
 /** A traceparent of the right length whose flags (last hex digit) have the sampled bit clear. */

@@ -6,8 +6,8 @@
 //   validateConfig(config)         {ok} or {ok: false, error}: the module's own rules and messages
 import { readBakedConfig } from './baked_config.mjs';
 import { passThroughResult } from './cloudfront_event.mjs';
-import { defaultLog, TRACING_DISABLED } from './edge_tracer.mjs';
-import { createHandler, wrapHandler } from './handler.mjs';
+import { createTracer, defaultLog, TRACING_DISABLED } from './edge_tracer.mjs';
+import { handlerFor, wrapHandler, wrapWithTracer } from './handler.mjs';
 
 export { createHandler } from './handler.mjs';
 export { createTracer } from './edge_tracer.mjs';
@@ -15,10 +15,15 @@ export { validateConfig } from './validate_config.mjs';
 
 const baked = readBakedConfig();
 if ('error' in baked) defaultLog(`edgetrace: ${baked.error}; tracing disabled, requests pass through untouched`);
+const bakedConfig = 'config' in baked ? baked.config : TRACING_DISABLED;
 
-// Built during Lambda's init phase: the module is compiled, configured and warmed before the
-// first request arrives.
-export const handler = 'config' in baked ? createHandler(baked.config) : passThroughHandler();
+// The sandbox's one tracer for the baked configuration, built during Lambda's init phase: the
+// module is compiled, configured and warmed before the first request arrives. `handler` and
+// every wrap() without a config share it: one module instance, one configure, and an unusable
+// configuration reported in one line, however many handlers the user's code builds.
+const bakedTracer = createTracer(bakedConfig);
+
+export const handler = 'config' in baked ? handlerFor(bakedTracer) : passThroughHandler();
 
 /**
  * Your own Lambda@Edge handler, traced: `export const handler = wrap(myHandler);`. Its
@@ -28,8 +33,10 @@ export const handler = 'config' in baked ? createHandler(baked.config) : passThr
  */
 export function wrap(userHandler, config, hooks) {
   if (config !== undefined) return wrapHandler(userHandler, config, hooks);
-  // An unusable baked config disables tracing (one log line at load), never the user's code.
-  return wrapHandler(userHandler, 'config' in baked ? baked.config : TRACING_DISABLED, hooks);
+  // Own hooks mean an own log sink, which the shared tracer cannot have: a tracer of its own
+  // for the baked configuration. An unusable baked config disables tracing, never the user's code.
+  if (hooks !== undefined) return wrapHandler(userHandler, bakedConfig, hooks);
+  return wrapWithTracer(userHandler, bakedTracer);
 }
 
 function passThroughHandler() {

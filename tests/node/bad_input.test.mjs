@@ -332,6 +332,53 @@ describe('bad input: fail open', () => {
       assert.equal(spans[0].span.traceId, injected.traceId);
     }
   });
+
+  // -------------------------------------------------------------------------------------------
+  // Objects whose property getters throw. CloudFront's events are plain JSON, but a wrapped
+  // user's objects (class instances, Proxies) reach the same code: edgetrace's own steps must
+  // never let such a throw out. Every trigger, the getter at each level of the event.
+  const boom = () => {
+    throw new Error('getter boom');
+  };
+  const withGetter = (obj, key) => Object.defineProperty(obj, key, { get: boom, enumerable: true, configurable: true });
+  const getterCases = {
+    'Records[0].cf': (ev) => withGetter(ev.Records[0], 'cf'),
+    'cf.config': (ev) => withGetter(cfOf(ev), 'config'),
+    'config.eventType': (ev) => withGetter(cfOf(ev).config, 'eventType'),
+    'config.requestId': (ev) => withGetter(cfOf(ev).config, 'requestId'),
+    'cf.request': (ev) => withGetter(cfOf(ev), 'request'),
+    'request.headers': (ev) => withGetter(cfOf(ev).request, 'headers'),
+    'request.uri': (ev) => withGetter(cfOf(ev).request, 'uri'),
+    'headers.traceparent': (ev) => withGetter(cfOf(ev).request.headers, 'traceparent'),
+    'headers[x-edgetrace-ctx]': (ev) => withGetter(cfOf(ev).request.headers, 'x-edgetrace-ctx'),
+    'cf.response': (ev) => withGetter(cfOf(ev), 'response'),
+    'response.status': (ev) => cfOf(ev).response && withGetter(cfOf(ev).response, 'status'),
+    'response.headers': (ev) => cfOf(ev).response && withGetter(cfOf(ev).response, 'headers'),
+  };
+  const ALL_FOUR = ['viewer-request', 'origin-request', 'origin-response', 'viewer-response'];
+  /** A sampled request seen by the request side, as each trigger's event would carry it. */
+  async function tracedEvent(h, trigger) {
+    const ev = originRequestEvent();
+    cfOf(ev).config.eventType = trigger === 'viewer-request' ? 'viewer-request' : 'origin-request';
+    if (trigger === 'viewer-request' || trigger === 'origin-request') return ev;
+    const forwarded = (await invoke(h, clone(ev))).value;
+    const resp = originResponseEvent(ev, forwarded);
+    cfOf(resp).config.eventType = trigger;
+    return resp;
+  }
+  test('event objects whose property getters throw: every trigger resolves, at most one line, stats consistent', async () => {
+    const h = await makeHandler(otlpConfig(rx.url, { exporter: { timeoutMs: TIMEOUT_MS }, triggers: ALL_FOUR }));
+    for (const trigger of ALL_FOUR) {
+      for (const [name, poison] of Object.entries(getterCases)) {
+        const ev = await tracedEvent(h, trigger);
+        poison(ev);
+        const r = await invoke(h, ev);
+        assert.ok(r.edgeLines.length <= 1, `${trigger} / ${name}: ${JSON.stringify(r.lines)}`);
+        const s = h.handler.stats();
+        assert.equal(s.sampled, s.exported + s.dropped, `${trigger} / ${name}: ${JSON.stringify(s)}`);
+      }
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -186,6 +186,32 @@ describe('propagation.extract / inject', () => {
       assert.equal(originParent.kind, triggers === undefined ? KIND_SERVER : KIND_CLIENT);
       assertBookkeeping(d);
     });
+
+    test(`${name}: b3multi injected, the client's x-b3-flags and x-b3-parentspanid do not reach the origin`, async () => {
+      // B3's debug flag forces sampling: left next to edgetrace's own x-b3-* it would let any
+      // client overrule the edge's decision (ratio 0 here).
+      const d = await deploy(rx, flowConfig(rx.url, triggers, { sampling: { ratio: 0 }, propagation: { inject: ['b3multi'] } }));
+      const flow = await new CloudFront(d).request({
+        uri: '/b3-debug',
+        extraHeaders: {
+          'x-b3-traceid': [{ key: 'X-B3-TraceId', value: CLIENT_TRACE }],
+          'x-b3-spanid': [{ key: 'X-B3-SpanId', value: CLIENT_PARENT }],
+          'x-b3-parentspanid': [{ key: 'X-B3-ParentSpanId', value: 'b7ad6b7169203331' }],
+          'x-b3-sampled': [{ key: 'X-B3-Sampled', value: '1' }],
+          'x-b3-flags': [{ key: 'X-B3-Flags', value: '1' }],
+        },
+      });
+      const sent = originContext(flow);
+      assert.equal(sent.flags & 1, 0, 'ratio 0: unsampled');
+      const h = flow.originSaw.headers;
+      assert.equal(hv(h, 'x-b3-traceid'), sent.traceId);
+      assert.equal(hv(h, 'x-b3-spanid'), sent.spanId);
+      assert.equal(hv(h, 'x-b3-sampled'), '0');
+      assert.equal(h['x-b3-flags'], undefined, 'x-b3-flags removed');
+      assert.equal(h['x-b3-parentspanid'], undefined, 'x-b3-parentspanid removed');
+      assertCount(flow.spans(), 0, 'unsampled');
+      assertBookkeeping(d);
+    });
   }
 });
 

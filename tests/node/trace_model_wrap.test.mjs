@@ -5,13 +5,14 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startReceiver } from '../../shim-js/tools/otlp_receiver.mjs';
-import { cfOf, clone, parseEmittedTraceparent } from './support/events.mjs';
+import { cfOf, clone, newRequestId, originRequestEvent, parseEmittedTraceparent } from './support/events.mjs';
 import {
   ALL_FOUR,
   CloudFront,
   FILL,
   KIND_CLIENT,
   KIND_SERVER,
+  VIEWER_HEADERS,
   VIEWER_PAIR,
   allFourConfig,
   assertBookkeeping,
@@ -21,7 +22,9 @@ import {
   attrs,
   deploy,
   hv,
+  originPairConfig,
   tp,
+  viewerPairConfig,
 } from './support/cloudfront_flow.mjs';
 
 /**
@@ -324,6 +327,263 @@ describe('wrap: the user\'s own changes and handler styles', () => {
     const root = flow.exports['viewer-request'][0];
     assertSpan(root, { kind: KIND_SERVER, parent: null, status: 'error' }, 'ROOT');
     assertExceptionEvent(root, error, 'ROOT');
+    assertBookkeeping(d);
+  });
+});
+
+describe('wrap: handler styles the arity does not reveal', () => {
+  const served = [{ key: 'X-Served-By', value: 'edge' }];
+
+  test('(event, context, callback = noop): called back, at every trigger', async () => {
+    const noop = () => {};
+    const calls = [];
+    const user = (event, context, callback = noop) => {
+      const cf = event.Records[0].cf;
+      calls.push(cf.config.eventType);
+      if (cf.config.eventType === 'origin-response') cf.response.headers['x-served-by'] = served;
+      setImmediate(() => callback(null, cf.response ?? cf.request));
+    };
+    assert.equal(user.length, 2, 'a defaulted callback does not count in Function.length');
+    const d = await deploy(rx, allFourConfig(rx.url), { user });
+    const flow = await new CloudFront(d).request({ uri: '/default-callback' });
+    assert.deepEqual(calls, ALL_FOUR);
+    assert.deepEqual(flow.ran, ALL_FOUR);
+    assert.equal(hv(flow.viewerResponse.headers, 'x-served-by'), 'edge');
+    assertCount(flow.spans(), 2, 'tree');
+    assertBookkeeping(d);
+  });
+
+  test('function (event, context) { arguments[2](...) }: called back, a callback error rejects with that object', async () => {
+    const error = new URIError('malformed redirect');
+    const user = function (event) {
+      const callback = arguments[2];
+      const cf = event.Records[0].cf;
+      if (cf.config.eventType === 'origin-request') return void setImmediate(() => callback(error));
+      setImmediate(() => callback(null, cf.response ?? cf.request));
+    };
+    const d = await deploy(rx, allFourConfig(rx.url), { user });
+    const flow = await new CloudFront(d).request({ uri: '/arguments-callback' });
+    assert.deepEqual(flow.ran, ['viewer-request', 'origin-request']);
+    assert.strictEqual(flow.errors['origin-request'], error, 'the same error object');
+    assertCount(flow.exports['origin-request'], 2, 'origin-request closes CLIENT and ROOT');
+    assertBookkeeping(d);
+  });
+
+  test('first settlement wins: a callback before the returned promise settles decides', async () => {
+    const user = async (event, context, callback) => {
+      const cf = event.Records[0].cf;
+      callback(null, cf.response ?? cf.request);
+      await new Promise((resolve) => setImmediate(resolve));
+      return { status: '500', statusDescription: 'too late', headers: {} };
+    };
+    const d = await deploy(rx, allFourConfig(rx.url), { user });
+    const flow = await new CloudFront(d).request({ uri: '/first-wins' });
+    assert.deepEqual(flow.ran, ALL_FOUR);
+    assert.equal(flow.viewerResponse.status, '200');
+    assertBookkeeping(d);
+  });
+
+  test('a declared callback handler\'s return value is not its answer: (event, context, cb) => setTimeout(...)', async () => {
+    const user = (event, context, callback) => setTimeout(() => callback(null, event.Records[0].cf.response ?? event.Records[0].cf.request), 1);
+    const d = await deploy(rx, allFourConfig(rx.url), { user });
+    const flow = await new CloudFront(d).request({ uri: '/timer' });
+    assert.deepEqual(flow.ran, ALL_FOUR);
+    assert.equal(flow.viewerResponse.status, '200');
+    assertBookkeeping(d);
+  });
+
+  test('a synchronous plain return still answers (event, context) => request', async () => {
+    const user = (event) => event.Records[0].cf.response ?? event.Records[0].cf.request;
+    const d = await deploy(rx, allFourConfig(rx.url), { user });
+    const flow = await new CloudFront(d).request({ uri: '/sync' });
+    assert.deepEqual(flow.ran, ALL_FOUR);
+    assertCount(flow.spans(), 2, 'tree');
+    assertBookkeeping(d);
+  });
+});
+
+describe('wrap: numeric response status from user code', () => {
+  test('origin-response sets cf.response.status = 503 (a number): CLIENT and ROOT closed there, no fill stamp', async () => {
+    const d = await deploy(rx, allFourConfig(rx.url), {
+      user: userHandler({
+        'origin-response': (event) => {
+          const response = event.Records[0].cf.response;
+          response.status = 503;
+          response.statusDescription = 'Service Unavailable';
+          return response;
+        },
+      }),
+    });
+    const flow = await new CloudFront(d).request({ uri: '/maintenance' });
+    assert.deepEqual(flow.ran, ['viewer-request', 'origin-request', 'origin-response'], 'CloudFront skips viewer-response for 503');
+    const root = flow.traceparentAfter('viewer-request');
+    assertCount(flow.exports['origin-response'], 2, 'origin-response');
+    const client = flow.exports['origin-response'].find((s) => s.kind === KIND_CLIENT);
+    const server = flow.exports['origin-response'].find((s) => s.kind === KIND_SERVER);
+    assertSpan(client, { kind: KIND_CLIENT, parent: root.spanId, status: 'error', attributes: { 'http.response.status_code': 503 } }, 'CLIENT');
+    assertSpan(server, {
+      kind: KIND_SERVER, spanId: root.spanId, parent: null, status: 'error',
+      attributes: { 'http.response.status_code': 503, 'aws.cloudfront.root_closed_at': 'origin-response' },
+    }, 'ROOT');
+    assert.equal(flow.viewerResponse.status, 503, 'the user\'s number is kept');
+    assert.equal(flow.viewerResponse.headers[FILL], undefined, 'an error response is not stamped');
+    assertBookkeeping(d);
+  });
+
+  test('viewer-request generates {status: 503} (a number): the root records 503 and ERROR', async () => {
+    const d = await deploy(rx, allFourConfig(rx.url), {
+      user: userHandler({ 'viewer-request': () => ({ status: 503, statusDescription: 'Service Unavailable', headers: {} }) }),
+    });
+    const flow = await new CloudFront(d).request({ uri: '/down' });
+    assertCount(flow.exports['viewer-request'], 1, 'viewer-request');
+    assertSpan(flow.exports['viewer-request'][0], {
+      kind: KIND_SERVER, parent: null, status: 'error',
+      attributes: { 'http.response.status_code': 503, 'aws.cloudfront.response_source': 'viewer-request' },
+    }, 'ROOT');
+    assertBookkeeping(d);
+  });
+});
+
+describe('wrap: oversized values from user code', () => {
+  test('a throw with a 70,000-character message: the span is exported, the message cut at limits.attributeValueLength', async () => {
+    const error = new Error('upstream said: ' + 'x'.repeat(70_000));
+    const d = await deploy(rx, originPairConfig(rx.url, { limits: { attributeValueLength: 4096 } }), {
+      user: userHandler({ 'origin-response': () => { throw error; } }),
+    });
+    const flow = await new CloudFront(d).request({ uri: '/huge-throw' });
+    assert.strictEqual(flow.errors['origin-response'], error, 'the same error object is rethrown');
+    assertCount(flow.exports['origin-response'], 1, 'origin-response');
+    const exception = flow.exports['origin-response'][0].events.find((e) => e.name === 'exception');
+    assert.equal(attrs(exception)['exception.message'], error.message.slice(0, 4096));
+    assertBookkeeping(d);
+  });
+
+  test('the cut counts characters as the module does (code points), never splitting a surrogate pair', async () => {
+    const error = new RangeError('x'.repeat(4000) + '\u{1F600}'.repeat(200));
+    const d = await deploy(rx, originPairConfig(rx.url, { limits: { attributeValueLength: 4096 } }), {
+      user: userHandler({ 'origin-response': () => { throw error; } }),
+    });
+    const flow = await new CloudFront(d).request({ uri: '/astral-throw' });
+    assertCount(flow.exports['origin-response'], 1, 'origin-response');
+    const exception = flow.exports['origin-response'][0].events.find((e) => e.name === 'exception');
+    assert.equal(attrs(exception)['exception.message'], 'x'.repeat(4000) + '\u{1F600}'.repeat(96), '4096 code points, as limits.attributeValueLength says');
+    assertBookkeeping(d);
+  });
+
+  test('a captured response header of 70,000 characters set by user code: recorded, cut', async () => {
+    const d = await deploy(rx, originPairConfig(rx.url, { capture: { responseHeaders: ['x-debug'] } }), {
+      user: userHandler({
+        'origin-response': (event) => {
+          const response = event.Records[0].cf.response;
+          response.headers['x-debug'] = [{ key: 'X-Debug', value: 'y'.repeat(70_000) }];
+          return response;
+        },
+      }),
+    });
+    const flow = await new CloudFront(d).request({ uri: '/debug' });
+    assertCount(flow.exports['origin-response'], 1, 'origin-response');
+    assertSpan(flow.exports['origin-response'][0], { kind: KIND_SERVER, attributes: { 'http.response.header.x-debug': 'y'.repeat(256) } }, 'SERVER');
+    assert.equal(hv(flow.viewerResponse.headers, 'x-debug').length, 70_000, 'the response itself is untouched');
+    assertBookkeeping(d);
+  });
+
+  test('fields that still exceed the input arena after a sampled request side: the span is counted as dropped, in one line', async () => {
+    const names = Array.from({ length: 16 }, (_, i) => `x-debug-${i}`);
+    const d = await deploy(rx, originPairConfig(rx.url, { capture: { responseHeaders: names } }), {
+      user: userHandler({
+        'origin-response': (event) => {
+          const response = event.Records[0].cf.response;
+          for (const name of names) response.headers[name] = [{ key: name, value: 'z'.repeat(8000) }];
+          return response;
+        },
+      }),
+    });
+    const flow = await new CloudFront(d).request({ uri: '/too-much' });
+    assert.equal(flow.errors['origin-response'], undefined);
+    assertCount(flow.exports['origin-response'], 0, 'origin-response');
+    assert.equal(hv(flow.viewerResponse.headers, 'x-debug-15').length, 8000, 'the user\'s response passes');
+    const lines = d.logs('origin-response').filter((l) => l.startsWith('edgetrace:') && !l.includes('request-side headers'));
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(lines[0], /^edgetrace: dropped 1 span: origin-response: event fields exceed the 64 KiB input arena \[reason=input_too_large /);
+    assertBookkeeping(d, { dropped: 1 });
+  });
+});
+
+describe('wrap: response objects that refuse changes or cannot be read', () => {
+  const frozenCopy = (response) => Object.freeze({ ...response, headers: Object.freeze({ ...response.headers }) });
+
+  test('a frozen response at origin-response: returned as is, the span exported, one line for the stamp not added', async () => {
+    let returned;
+    const d = await deploy(rx, allFourConfig(rx.url), {
+      user: userHandler({ 'origin-response': (event) => (returned = frozenCopy(event.Records[0].cf.response)) }),
+    });
+    const flow = await new CloudFront(d).request({ uri: '/frozen-or' });
+    assert.deepEqual(flow.ran, ALL_FOUR);
+    assert.strictEqual(flow.results['origin-response'], returned, 'the user\'s own object');
+    assertCount(flow.exports['origin-response'], 1, 'origin-response');
+    const lines = d.logs('origin-response').filter((l) => l.startsWith('edgetrace:') && !l.includes('request-side headers'));
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(lines[0], /^edgetrace: origin-response: response headers not added \(the span is exported\): /);
+    assert.doesNotMatch(lines[0], /re-instantiated/);
+    assertCount(flow.spans(), 2, 'tree');
+    assertBookkeeping(d);
+  });
+
+  test('a frozen response carrying the fill stamp at viewer-response: the viewer gets it without the stamp', async () => {
+    let returned;
+    const d = await deploy(rx, allFourConfig(rx.url), {
+      user: userHandler({ 'viewer-response': (event) => (returned = frozenCopy(event.Records[0].cf.response)) }),
+    });
+    const flow = await new CloudFront(d).request({ uri: '/frozen-vr' });
+    assert.deepEqual(flow.ran, ALL_FOUR);
+    assert.equal(flow.failedAt, undefined, String(flow.errors['viewer-response']));
+    assert.ok(hv(returned.headers, FILL), 'the user returned the stamped headers');
+    assert.equal(flow.viewerResponse.headers[FILL], undefined, 'stamp removed before the viewer');
+    const { [FILL]: _stamp, ...rest } = returned.headers;
+    assert.deepEqual(flow.viewerResponse, { ...returned, headers: rest }, 'everything else as the user returned it');
+    assertCount(flow.spans(), 2, 'tree');
+    assertBookkeeping(d);
+  });
+
+  test('a response whose headers getter throws (a Proxy) at viewer-response: resolves with that object, the span counted as dropped', async () => {
+    let returned;
+    const d = await deploy(rx, viewerPairConfig(rx.url), {
+      user: userHandler({
+        'viewer-response': (event) => (returned = new Proxy(event.Records[0].cf.response, {
+          get(target, key) {
+            if (key === 'headers') throw new Error('headers are computed lazily and failed');
+            return target[key];
+          },
+        })),
+      }),
+    });
+    const requestId = newRequestId();
+    const request = { clientIp: '198.51.100.7', method: 'GET', uri: '/proxy', querystring: '', headers: clone(VIEWER_HEADERS) };
+    const config = { distributionDomainName: 'd111111abcdef8.cloudfront.net', distributionId: 'EDFDVBD6EXAMPLE', requestId };
+    const vr = await d.invoke('viewer-request', { Records: [{ cf: { config: { ...config, eventType: 'viewer-request' }, request } }] });
+    const response = { status: '200', statusDescription: 'OK', headers: {} };
+    const out = await d.invoke('viewer-response', { Records: [{ cf: { config: { ...config, eventType: 'viewer-response' }, request: vr.result, response } }] });
+    assert.equal(out.threw, false, String(out.error));
+    assert.strictEqual(out.result, returned);
+    const lines = d.logs('viewer-response').filter((l) => l.startsWith('edgetrace:') && !l.includes('request-side headers'));
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(lines[0], /dropped 1 span: viewer-response: cannot read the event: headers are computed lazily and failed \[reason=event_unreadable /);
+    assertBookkeeping(d, { dropped: 1 });
+  });
+
+  test('a generated response whose `in` checks throw (a Proxy) at viewer-request: returned as is, not traced as generated', async () => {
+    let returned;
+    const d = await deploy(rx, allFourConfig(rx.url), {
+      user: userHandler({
+        'viewer-request': () => (returned = new Proxy({ status: '403', headers: {} }, { has() { throw new Error('no has'); } })),
+      }),
+    });
+    const event = originRequestEvent();
+    event.Records[0].cf.config.eventType = 'viewer-request';
+    delete event.Records[0].cf.request.origin;
+    const out = await d.invoke('viewer-request', event);
+    assert.equal(out.threw, false, String(out.error));
+    assert.strictEqual(out.result, returned);
     assertBookkeeping(d);
   });
 });
