@@ -135,6 +135,7 @@ export function createTracer(config, hooks = {}) {
   let capture;
   let otherFormats = false;
   let keepErrors = false;
+  let correlating = false; // propagation.responseHeader asks for a header on viewer responses
   // The all-four deployment has two open spans at the origin triggers (the origin fetch and
   // the root); the other deployments one.
   let twoSpans = false;
@@ -154,6 +155,7 @@ export function createTracer(config, hooks = {}) {
       capture = headerAllowlist(config?.capture);
       otherFormats = (config?.propagation?.extract ?? []).some((format) => format !== 'tracecontext');
       keepErrors = config?.sampling?.keepErrors === true;
+      correlating = (config?.propagation?.responseHeader ?? 'none') !== 'none';
       twoSpans = triggers.has('viewer-request') && triggers.has('origin-request');
       warmUp(wasm, triggers);
     } catch (err) {
@@ -197,6 +199,7 @@ export function createTracer(config, hooks = {}) {
   // sees, so its presence answers the question; operators read it once per sandbox (the
   // canary in terraform/README.md).
   let visibilityReported = false;
+  let noticeReported = false;
   function reportHeaderVisibility(contextSeen) {
     visibilityReported = true;
     const seen = contextSeen ? 'yes' : 'no';
@@ -230,6 +233,11 @@ export function createTracer(config, hooks = {}) {
       if (status !== Status.ok) {
         if (status < 0) log(`edgetrace: ${trigger} not traced: ${wasm.text(Slot.error)}`);
         return null;
+      }
+      // Traced, with something the operator should fix (ABI.md slot 4): once per sandbox.
+      if (!noticeReported && wasm.hasOutput(Slot.error)) {
+        noticeReported = true;
+        log(`edgetrace: ${wasm.text(Slot.error)} (logged once per sandbox)`);
       }
       // Read every output before changing anything: the request changes all or nothing.
       wasm.readHeaders();
@@ -302,7 +310,9 @@ export function createTracer(config, hooks = {}) {
    * @returns {{body: string | null, spanCount: number}}
    */
   function onResponse(trigger, event, context, inputs = {}) {
-    if (wasm === null || !exporter.enabled || !triggers.has(trigger)) return NOTHING;
+    // exporter.mode "none" exports nothing, but still owes the viewer its correlation header.
+    const exporting = exporter.enabled;
+    if (wasm === null || !triggers.has(trigger) || (!exporting && !correlating)) return NOTHING;
     let stage = READING_EVENT;
     // The spans this close exports when the request side sampled them: counted as dropped if
     // the close fails, so that exported + dropped === sampled holds.
@@ -326,16 +336,20 @@ export function createTracer(config, hooks = {}) {
       // A traceparent that is not even the right length goes to the module, which reports it.
       if (contextSeen && !keepErrors && isUnsampled(traceparent)) return NOTHING;
       const response = inputs.response ?? cf.response;
-      if (isSampled(traceparent)) meant = spansClosing(trigger, inputs, response);
+      if (exporting && isSampled(traceparent)) meant = spansClosing(trigger, inputs, response);
       const edgeContext = written !== undefined ? written.edgeContext : contextSeen ? headerValue(headers, EDGE_CONTEXT_HEADER) : undefined;
       if (contextSeen && edgeContext === undefined) {
-        recordLost(Math.max(meant, 1), 'context_invalid', `${trigger}: x-edgetrace-ctx has no string value`);
+        if (exporting) recordLost(Math.max(meant, 1), 'context_invalid', `${trigger}: x-edgetrace-ctx has no string value`);
         return NOTHING;
       }
       writeSpanFields(wasm, cf, context, { response, written, edgeContext, error: inputs.threw ? inputs.error : undefined, capture, otherFormats });
       const flags = takeColdStart() | (inputs.generated ? CloseFlag.generatedResponse : 0) | (inputs.threw ? CloseFlag.handlerThrew : 0);
       stage = IN_MODULE;
       const status = wasm.onResponse(Trigger[trigger], nowMs(), flags);
+      if (status === Status.ok && !exporting) {
+        addResponseHeaders(trigger, response);
+        return NOTHING;
+      }
       if (status === Status.ok) {
         const spanCount = Number(wasm.text(Slot.spanCount)) || 1;
         const body = wasm.text(Slot.body);
@@ -344,7 +358,7 @@ export function createTracer(config, hooks = {}) {
         addResponseHeaders(trigger, response);
         return { body, spanCount };
       }
-      if (status === Status.outputFull || status === Status.invalidInput) {
+      if (exporting && (status === Status.outputFull || status === Status.invalidInput)) {
         // The request side left a context, so it meant this span to be exported: count its loss.
         const reason = status === Status.outputFull ? 'span_too_large' : 'context_invalid';
         recordLost(Math.max(meant, 1), reason, `${trigger}: ${wasm.text(Slot.error)}`);

@@ -201,6 +201,11 @@ export class WasmTracer {
     return this.io[W_OUT_ACTION + slot];
   }
 
+  /** Whether the last call wrote anything to output slot `slot`. */
+  hasOutput(slot) {
+    return this.io[W_OUT_LEN + slot] > 0;
+  }
+
   /** Output slot as a string (module output is ASCII). */
   text(slot) {
     const ptr = this.io[W_OUT_PTR + slot];

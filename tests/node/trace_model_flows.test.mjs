@@ -214,6 +214,17 @@ describe('all four triggers', () => {
     assertBookkeeping(dd);
   });
 
+  test('exporter.mode "none" still gives the viewer its traceresponse, and exports and counts nothing', async () => {
+    const dd = await deploy(rx, allFourConfig(rx.url, { exporter: { mode: 'none' }, propagation: { responseHeader: 'traceresponse' } }));
+    const requestsBefore = rx.requests.length;
+    const flow = await new CloudFront(dd).request({ uri: '/none' });
+    const { T, ROOT, flags } = requestSide(flow);
+    assert.equal(hv(flow.viewerResponse.headers, 'traceresponse'), tp(T, ROOT, flags));
+    assert.equal(flow.viewerResponse.headers[FILL], undefined, 'the stamp never reaches the viewer');
+    assert.equal(rx.requests.length, requestsBefore, 'nothing sent');
+    for (const trigger of ALL_FOUR) assert.deepEqual(dd.sandboxes[trigger].handler.stats(), { sampled: 0, exported: 0, dropped: 0, droppedByReason: {} }, trigger);
+  });
+
   test('propagation.responseHeader "server-timing": appended after the origin\'s server-timing values', async () => {
     const dd = await deploy(rx, allFourConfig(rx.url, { propagation: { responseHeader: 'server-timing' } }));
     const origin = () => ({
@@ -359,6 +370,18 @@ describe('response events without the request-side headers (requestId fallback)'
     assert.match(d.logs('origin-response').join('\n'), /response events carry request-side headers: no/);
     assertBookkeeping(d);
   });
+});
+
+test('origin-request without viewer-request\'s headers repeats its decision and says so once per sandbox', async () => {
+  const dd = await deploy(rx, allFourConfig(rx.url));
+  for (let i = 0; i < 3; i++) {
+    const event = { Records: [{ cf: { config: { distributionId: 'EDFDVBD6EXAMPLE', distributionDomainName: 'd111111abcdef8.cloudfront.net', eventType: 'origin-request', requestId: `notice-${i}-EXAMPLE==` }, request: { clientIp: '203.0.113.178', method: 'GET', uri: '/n', querystring: '', headers: { host: [{ key: 'Host', value: 'origin.example.com' }] } } } }] };
+    const { result } = await dd.invoke('origin-request', event);
+    assert.ok(parseEmittedTraceparent(hv(result.headers, 'traceparent')), 'traced');
+  }
+  const notices = dd.sandboxes['origin-request'].logs.filter((l) => l.includes('origin request policy'));
+  assert.equal(notices.length, 1, dd.sandboxes['origin-request'].logs.join('\n'));
+  assert.match(notices[0], /^edgetrace: origin-request: viewer-request's trace headers are not in the origin request .*\(logged once per sandbox\)$/);
 });
 
 describe('origin pair only (the default)', () => {

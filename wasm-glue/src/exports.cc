@@ -119,6 +119,7 @@ int32_t edgetrace_on_request(int32_t trigger, double now_ms, int32_t flags) {
   g_io.SetHeader(edgetrace_abi::kSlotB3TraceId, d.b3_trace_id);
   g_io.SetHeader(edgetrace_abi::kSlotB3SpanId, d.b3_span_id);
   g_io.SetHeader(edgetrace_abi::kSlotB3Sampled, d.b3_sampled);
+  if (!d.notice.empty()) g_io.SetOutput(edgetrace_abi::kSlotError, d.notice);
   return Finish(edge::Status::kOk);
 }
 

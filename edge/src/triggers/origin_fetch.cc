@@ -49,7 +49,13 @@ Status Tracer::OpenOriginFetch(const RequestFields& in, int64_t now,
     viewer.edge_context.value.copy(context, context_size);
     again.traceparent = {traceparent, sizeof traceparent};
     again.edge_context = {context, context_size};
-    return OpenOriginFetch(again, now, out);
+    const Status status = OpenOriginFetch(again, now, out);
+    if (status == Status::kOk)
+      out.notice =
+          "origin-request: viewer-request's trace headers are not in the origin request (does the "
+          "origin request policy forward traceparent and x-edgetrace-ctx?); its decision was "
+          "repeated from the request id";
+    return status;
   }
 
   const EdgeContext ctx = ParseEdgeContext(in.edge_context);

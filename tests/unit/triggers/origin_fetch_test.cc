@@ -70,6 +70,7 @@ TEST_CASE("origin fetch: continues the viewer's trace with the fetch span id, ct
   CHECK(ValueOf(r.d.edge_context) == Version2(kFetchStart, RootOf(kRequestId), kViewerStart));
   CHECK(FetchOf(kRequestId) != RootOf(kRequestId));
   CHECK(edge.random.fill_calls() == 0);  // the fetch id came from the request id
+  CHECK(r.d.notice.empty());
 }
 
 TEST_CASE("origin fetch: a remote parent of the root is carried in ctx version 2") {
@@ -198,6 +199,8 @@ TEST_CASE("origin fetch: without viewer-request's traceparent it repeats its dec
     const std::string start = std::to_string(kFetchStart);
     CHECK(ValueOf(r.d.edge_context) == "2-" + start + "-" + RootOf(kRequestId) + "-" + start);
     CHECK(ValueOf(r.d.b3) == TraceOf(kRequestId) + "-" + FetchOf(kRequestId) + "-1");
+    // Traced, but the operator is told (once per sandbox, by the host) what is missing.
+    CHECK(std::string(r.d.notice).find("origin request policy") != std::string::npos);
   }
 }
 

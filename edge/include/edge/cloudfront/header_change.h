@@ -20,14 +20,18 @@ struct RequestDecision {
   HeaderChange traceparent;
   HeaderChange tracestate;
   HeaderChange edge_context;
-  // Other propagation formats (propagation.inject), set only by the trigger that talks to
-  // the origin last; never removed (a format not injected passes through untouched).
+  // Other propagation formats, decided only by the trigger that talks to the origin last:
+  // set when propagation.inject has them, else removed (a client's would steer the origin),
+  // except under trust "honor" for a format never extracted (request_headers.cc).
   HeaderChange xray;
   HeaderChange b3;
   HeaderChange b3_trace_id;
   HeaderChange b3_span_id;
   HeaderChange b3_sampled;
   bool sampled = false;
+  // Something the operator should know once per sandbox although the request is traced: a
+  // static one-line message, empty when there is none.
+  std::string_view notice;
 };
 
 // What a closing trigger does to the response, besides exporting spans.
