@@ -227,8 +227,11 @@ void ParseExtract(Checker& c, const Json& s, Config& out) {
   std::vector<size_t> picked;
   if (!c.EnumArray(s, "propagation", "extract", {"tracecontext", "xray", "b3"}, picked)) return;
   if (picked.empty()) return void(c.Fail("propagation.extract", "must list at least one format"));
-  for (size_t i = 0; i < kSlots; ++i)
+  out.extract_formats = 0;
+  for (size_t i = 0; i < kSlots; ++i) {
     out.extract_order[i] = i < picked.size() ? kFormats[picked[i]] : 0;
+    out.extract_formats |= out.extract_order[i];
+  }
   out.extract_count = picked.size();
 }
 

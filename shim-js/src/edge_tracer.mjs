@@ -249,12 +249,12 @@ export function createTracer(config, hooks = {}) {
       stage = CHANGING_REQUEST;
       if (traceparentAction === Action.set) setHeader(headers, 'traceparent', traceparent);
       if (tracestate !== undefined) setHeader(headers, 'tracestate', tracestate);
-      else if (tracestateAction === Action.remove) delete headers.tracestate;
+      else if (tracestateAction === Action.remove) removeHeader(headers, 'tracestate');
       // "keep" means the joined value is already canonical; several fields still become one,
       // for origins that read only the first.
       else if (headers.tracestate?.length > 1) setHeader(headers, 'tracestate', headerValue(headers, 'tracestate'));
       if (edgeContext !== undefined) setHeader(headers, EDGE_CONTEXT_HEADER, edgeContext);
-      else if (contextAction === Action.remove) delete headers[EDGE_CONTEXT_HEADER];
+      else if (contextAction === Action.remove) removeHeader(headers, EDGE_CONTEXT_HEADER);
       if (otherFormatChanges) applyOtherFormats(headers);
       // For a close at this same trigger (wrap), whatever the user's code does to the headers.
       return { traceparent: traceparentAction === Action.set ? traceparent : headerValue(headers, 'traceparent'), tracestate: headerValue(headers, 'tracestate'), edgeContext };

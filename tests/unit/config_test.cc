@@ -932,11 +932,14 @@ TEST_CASE("config: propagation.extract is an ordered list; b3 is one entry, sing
   Config c = Accepted(Propagation(R"("extract":["b3"])"));
   REQUIRE(c.extract_count == 1);
   CHECK(c.extract_order[0] == kB3);
+  CHECK(c.extract_formats == kB3);
+  CHECK(Config{}.extract_formats == format_bits::kTraceContext);
   c = Accepted(Propagation(R"("extract":["xray","tracecontext"])"));
   REQUIRE(c.extract_count == 2);
   CHECK(c.extract_order[0] == format_bits::kXRay);
   CHECK(c.extract_order[1] == format_bits::kTraceContext);
   CHECK(c.extract_order[2] == 0);
+  CHECK(c.extract_formats == (format_bits::kXRay | format_bits::kTraceContext));
   c = Accepted(Propagation(R"("extract":["tracecontext","b3","xray"])"));
   REQUIRE(c.extract_count == 3);
   CHECK(c.extract_order[0] == format_bits::kTraceContext);

@@ -80,6 +80,7 @@ struct Config {
   // config is one entry, kB3Single | kB3Multi: the single header first, then x-b3-*.
   uint8_t extract_order[4] = {format_bits::kTraceContext};
   size_t extract_count = 1;
+  uint8_t extract_formats = format_bits::kTraceContext;  // the union of extract_order
   // Formats written to the origin request. kTraceContext is always set, listed or not:
   // traceparent is how the origin and the later triggers continue the trace.
   uint8_t inject = format_bits::kTraceContext;

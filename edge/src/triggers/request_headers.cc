@@ -54,8 +54,7 @@ void Tracer::WriteRequestHeaders(const TraceId& trace_id, const SpanId& span_id,
   // "x-b3-flags: 1" forces sampling), which "ignore" and "ids-only" promise no client can do.
   // Only where client context is honoured and the format is not extracted (edgetrace never
   // looked at it) does it pass untouched.
-  uint8_t extracted = 0;
-  for (size_t i = 0; i < config_.extract_count; ++i) extracted |= config_.extract_order[i];
+  const uint8_t extracted = config_.extract_formats;
   const bool keep_unread = config_.trust == TrustPolicy::kHonor;
   auto change = [&](std::string_view value, uint8_t format, HeaderChange& out_change) {
     if (!value.empty())
